@@ -1,14 +1,11 @@
 namespace Granary.EventStore.Schema;
 
-/// <summary>The store's schema history. Append new migrations; never edit a released one.</summary>
+/// <summary>The event store's schema history. Append new migrations; never edit a released one.</summary>
 internal static class Migrations
 {
-    /// <summary>A named step that produces its SQL for a given schema.</summary>
-    internal sealed record Migration(string Name, Func<string, string> Sql);
-
-    internal static IReadOnlyList<Migration> All { get; } =
+    internal static IReadOnlyList<SchemaMigration> All { get; } =
     [
-        new("streams, events, snapshots, subscriptions, blobs", schema => $"""
+        new SchemaMigration("streams, events, snapshots, subscriptions, blobs", schema => $"""
             CREATE TABLE {schema}.streams (
                 stream_id  text PRIMARY KEY,
                 version    bigint NOT NULL,

@@ -1,0 +1,91 @@
+using Granary.Contracts.Grains;
+using Granary.EventStore;
+
+namespace Granary.Runtime;
+
+/// <summary>
+/// A grain whose state is the fold of its own event stream. On activation it loads its latest snapshot and
+/// folds the events after it; <see cref="RaiseAsync(object[])"/> appends at the expected version, then applies.
+/// </summary>
+/// <typeparam name="TState">The folded state; serializable with System.Text.Json (it is snapshotted).</typeparam>
+public abstract class EventSourcedGrain<TState> : Grain where TState : class, new()
+{
+    /// <summary>The state as of <see cref="Version"/>.</summary>
+    protected TState State { get; private set; } = new();
+
+    /// <summary>The stream version <see cref="State"/> reflects (0 before the first event).</summary>
+    protected long Version { get; private set; }
+
+    /// <summary>The event stream, <c>kind/key</c> by default.</summary>
+    protected virtual string StreamId => GrainId.ToString();
+
+    /// <summary>Folds one event into the state; must be deterministic and free of side effects.</summary>
+    protected abstract TState Apply(TState state, object @event);
+
+    internal override async Task ActivateCoreAsync(CancellationToken cancellationToken)
+    {
+        var store = Runtime.EventStore;
+        var snapshot = await store.Snapshots.LoadAsync<TState>(StreamId, cancellationToken);
+        if (snapshot is not null)
+        {
+            State = snapshot.State;
+            Version = snapshot.Version;
+        }
+
+        await foreach (var recorded in store.ReadStreamAsync(StreamId, Version + 1, cancellationToken: cancellationToken))
+        {
+            State = Apply(State, recorded.Data);
+            Version = recorded.StreamVersion;
+        }
+
+        await OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="events"/> atomically at the current version, stamped with the call's correlation,
+    /// causation and actor, then applies them. If another activation wrote first, this one deactivates and the
+    /// call fails with a retryable <see cref="GrainConflictException"/>.
+    /// </summary>
+    protected Task RaiseAsync(params object[] events) => RaiseAsync(events, CancellationToken.None);
+
+    /// <summary>See <see cref="RaiseAsync(object[])"/>.</summary>
+    protected async Task RaiseAsync(IReadOnlyList<object> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var context = CallContext;
+        var metadata = new EventMetadata(context?.CorrelationId, context?.MessageId, context?.Actor);
+        var data = new EventData[events.Count];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = EventData.Create(events[i]);
+        }
+
+        AppendResult result;
+        try
+        {
+            result = await Runtime.EventStore.AppendAsync(StreamId, ExpectedVersion.Exact(Version), data, metadata, cancellationToken);
+        }
+        catch (WrongExpectedVersionException conflict)
+        {
+            DeactivateOnIdle();
+            throw new GrainConflictException(GrainId, Version, conflict);
+        }
+
+        var before = Version;
+        foreach (var @event in events)
+        {
+            State = Apply(State, @event);
+        }
+
+        Version = result.NextExpectedVersion;
+        var every = Runtime.Options.SnapshotEvery;
+        if (every > 0 && before / every != Version / every)
+        {
+            await Runtime.EventStore.Snapshots.SaveAsync(StreamId, Version, State, cancellationToken);
+        }
+    }
+}
