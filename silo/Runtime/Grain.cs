@@ -41,10 +41,10 @@ public abstract class Grain
     }
 
     /// <summary>Runs as the activation's first turn, before any call.</summary>
-    protected internal virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Runs as the activation's last turn (idle, on request, or silo shutdown).</summary>
-    protected internal virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The runtime's activation step; event-sourced grains load their state here first.</summary>
     internal virtual Task ActivateCoreAsync(CancellationToken cancellationToken) => OnActivateAsync(cancellationToken);

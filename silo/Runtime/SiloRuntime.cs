@@ -148,7 +148,7 @@ internal sealed class SiloRuntime : IGrainCallDispatcher, IGrainFactory
         {
             return await outcome.WaitAsync(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, call.CallerCancellation);
         }
-        catch (TimeoutException) when (!outcome.IsCompleted)
+        catch (TimeoutException)
         {
             throw new GrainCallTimeoutException(call.Target, call.Method.Name, call.Timeout);
         }

@@ -92,7 +92,8 @@ internal sealed class GrainCall : WorkItem
                 cancellation = CancellationTokenSource.CreateLinkedTokenSource(CallerCancellation, _runtime.StoppingToken);
                 if (Deadline != long.MaxValue)
                 {
-                    cancellation.CancelAfter(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Deadline));
+                    var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Deadline);
+                    cancellation.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
                 }
 
                 Arguments[Method.CancellationTokenIndex] = cancellation.Token;

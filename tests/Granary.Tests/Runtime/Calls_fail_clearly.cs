@@ -1,0 +1,76 @@
+using Granary.Contracts.Grains;
+using Granary.Runtime;
+using Granary.Runtime.Calls;
+
+namespace Granary.Tests.Runtime;
+
+public sealed class Calls_fail_clearly : RuntimeTestBase
+{
+    protected override SiloOptions Configure(string connectionString, string schema) =>
+        Options(connectionString, schema, callTimeout: TimeSpan.FromMilliseconds(300));
+
+    [Fact]
+    public async Task A_grain_exception_reaches_the_caller_with_its_type_and_message()
+    {
+        var counter = Silo.Grains.Get<ICounterGrain>("fail-1");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => counter.FailAsync("spec.interval '5x' is not a duration"));
+        Assert.Equal("spec.interval '5x' is not a duration", error.Message);
+
+        Assert.Equal(1, await counter.IncrementAsync(1));
+    }
+
+    [Fact]
+    public async Task A_call_past_its_deadline_fails_with_a_typed_timeout_and_the_grain_sees_cancellation()
+    {
+        var counter = Silo.Grains.Get<ICounterGrain>("slow-1");
+        var error = await Assert.ThrowsAsync<GrainCallTimeoutException>(() => counter.WaitAsync(TimeSpan.FromMinutes(5), CancellationToken.None));
+        Assert.Equal(new GrainId("counter", "slow-1"), error.Target);
+        Assert.Contains("ICounterGrain.WaitAsync", error.Message);
+
+        // The grain's token fired at the deadline, so the mailbox is free again.
+        Assert.Equal(1, await counter.IncrementAsync(1));
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_flows_into_the_grain()
+    {
+        var counter = Silo.Grains.Get<ICounterGrain>("cancel-1");
+        using var cancel = new CancellationTokenSource();
+        var waiting = counter.WaitAsync(TimeSpan.FromMinutes(5), cancel.Token);
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal("finished", await counter.WaitAsync(TimeSpan.FromMilliseconds(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_call_cycle_re_enters_instead_of_deadlocking()
+    {
+        var alpha = Silo.Grains.Get<IPingGrain>("alpha");
+
+        // alpha → beta → alpha → beta → alpha: each grain is awaiting the other when called back.
+        Assert.Equal("alpha:3", await alpha.PingAsync("beta", 4));
+        Assert.Equal("self:3", await Silo.Grains.Get<IPingGrain>("self").PingAsync("self", 2));
+    }
+
+    [Fact]
+    public async Task Correlation_and_actor_flow_from_the_caller()
+    {
+        using (GrainCallContext.Begin("webhook-42", actor: "alice"))
+        {
+            Assert.Equal("webhook-42", await Silo.Grains.Get<ICounterGrain>("ctx-1").CorrelationAsync());
+            await Silo.Grains.Get<IEventCounterGrain>("ctx-es").IncrementAsync(1);
+        }
+
+        var recorded = new List<Granary.EventStore.RecordedEvent>();
+        await foreach (var e in Silo.Silo.EventStore.ReadStreamAsync("eventcounter/ctx-es"))
+        {
+            recorded.Add(e);
+        }
+
+        var only = Assert.Single(recorded);
+        Assert.Equal(("webhook-42", "alice"), (only.CorrelationId, only.Actor));
+        Assert.NotNull(only.CausationId);
+        Assert.Equal("test.runtime.incremented", only.EventType);
+    }
+}
