@@ -21,6 +21,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
     private readonly EventAppender _appender;
     private readonly StreamEventReader _streams;
     private readonly GlobalFeed _feed;
+    private readonly AggregateReader _aggregates;
     private readonly ChainVerifier _verifier;
     private readonly AppendNotificationListener _listener;
     private readonly CheckpointStore _checkpoints;
@@ -36,6 +37,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         _appender = new EventAppender(dataSource, options, registry);
         _streams = new StreamEventReader(dataSource, options, mapper);
         _feed = new GlobalFeed(dataSource, options, mapper);
+        _aggregates = new AggregateReader(dataSource, options, mapper, registry.JsonOptions);
         _verifier = new ChainVerifier(dataSource, options);
         _listener = new AppendNotificationListener(dataSource, options);
         Snapshots = new SnapshotStore(dataSource, options, registry.JsonOptions);
@@ -91,6 +93,10 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
     /// <inheritdoc />
     public IAsyncEnumerable<RecordedEvent> ReadStreamAsOfAsync(string streamId, DateTimeOffset asOf, CancellationToken cancellationToken = default) =>
         _streams.ReadAsync(streamId, 1, long.MaxValue, asOf, cancellationToken);
+
+    /// <summary>Reads a stream's latest snapshot and the events after it in one round trip (what activation needs).</summary>
+    public Task<AggregateHistory<TState>> LoadAggregateAsync<TState>(string streamId, CancellationToken cancellationToken = default) =>
+        _aggregates.LoadAsync<TState>(streamId, cancellationToken);
 
     /// <inheritdoc />
     public Task<long> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default) =>

@@ -24,15 +24,14 @@ public abstract class EventSourcedGrain<TState> : Grain where TState : class, ne
 
     internal override async Task ActivateCoreAsync(CancellationToken cancellationToken)
     {
-        var store = Runtime.EventStore;
-        var snapshot = await store.Snapshots.LoadAsync<TState>(StreamId, cancellationToken);
-        if (snapshot is not null)
+        var history = await Runtime.EventStore.LoadAggregateAsync<TState>(StreamId, cancellationToken);
+        if (history.Snapshot is { } snapshot)
         {
             State = snapshot.State;
             Version = snapshot.Version;
         }
 
-        await foreach (var recorded in store.ReadStreamAsync(StreamId, Version + 1, cancellationToken: cancellationToken))
+        foreach (var recorded in history.Events)
         {
             State = Apply(State, recorded.Data);
             Version = recorded.StreamVersion;

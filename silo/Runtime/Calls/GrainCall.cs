@@ -75,9 +75,9 @@ internal sealed class GrainCall : WorkItem
     public async Task<object?> ExecuteAsync(Activation activation)
     {
         GrainCallContext.Current = new GrainCallContext(
-            _caller?.CorrelationId ?? GrainCallContext.NewId(),
+            _caller?.CorrelationId,
             _caller?.MessageId,
-            GrainCallContext.NewId(),
+            messageId: null,
             _caller?.Actor,
             new CallChain(Target, _caller?.Chain),
             Deadline);

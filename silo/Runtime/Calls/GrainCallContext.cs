@@ -13,11 +13,20 @@ public sealed class GrainCallContext
     // for each turn and it never leaks into the caller because async methods restore it on return.
     private static readonly AsyncLocal<GrainCallContext?> CurrentContext = new();
 
-    internal GrainCallContext(string correlationId, string? causationId, string messageId, string? actor, CallChain? chain, long deadline)
+    private string? _correlationId;
+    private string? _messageId;
+
+    /// <param name="correlationId">The root cause; null makes this message the root (its id is the correlation id).</param>
+    /// <param name="causationId">The message that caused this one.</param>
+    /// <param name="messageId">This message's id; null makes one on first use (most calls never need it).</param>
+    /// <param name="actor">Who acted.</param>
+    /// <param name="chain">The grains awaiting this call.</param>
+    /// <param name="deadline">The Stopwatch timestamp after which the call has failed.</param>
+    internal GrainCallContext(string? correlationId, string? causationId, string? messageId, string? actor, CallChain? chain, long deadline)
     {
-        CorrelationId = correlationId;
+        _correlationId = correlationId;
         CausationId = causationId;
-        MessageId = messageId;
+        _messageId = messageId;
         Actor = actor;
         Chain = chain;
         Deadline = deadline;
@@ -31,13 +40,13 @@ public sealed class GrainCallContext
     }
 
     /// <summary>The root cause of this chain of calls (a webhook delivery, a commit, a user request).</summary>
-    public string CorrelationId { get; }
+    public string CorrelationId => _correlationId ?? MessageId;
 
     /// <summary>The message that caused the current one.</summary>
     public string? CausationId { get; }
 
     /// <summary>The id of the current message; calls made from here carry it as their causation id.</summary>
-    public string MessageId { get; }
+    public string MessageId => _messageId ?? Interlocked.CompareExchange(ref _messageId, NewId(), null) ?? _messageId;
 
     /// <summary>Who acted.</summary>
     public string? Actor { get; }
