@@ -1,6 +1,7 @@
 using Granary.Contracts.Grains;
 using Granary.EventStore;
 using Granary.EventStore.Schema;
+using Granary.Runtime.Calls;
 using Granary.Runtime.Reminders;
 using Granary.Runtime.Schema;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,9 @@ public sealed class Silo : IAsyncDisposable
 
     /// <summary>This silo's options.</summary>
     public SiloOptions Options => _runtime.Options;
+
+    /// <summary>The call dispatcher behind every grain reference.</summary>
+    internal IGrainCallDispatcher Dispatcher => _runtime;
 
     /// <summary>How many activations live in this silo.</summary>
     public int ActivationCount => _runtime.Directory.Count;
