@@ -70,7 +70,8 @@ public abstract class EventSourcedGrain<TState> : Grain where TState : class, ne
         }
         catch (WrongExpectedVersionException conflict)
         {
-            DeactivateOnIdle();
+            // This activation's state is stale: leave before the queued calls, which then see fresh state.
+            Activation.DeactivateAfterCurrentTurn();
             throw new GrainConflictException(GrainId, Version, conflict);
         }
 

@@ -19,6 +19,7 @@ internal sealed class Activation
     private TaskCompletionSource? _gone;
     private ActivationState _state;
     private bool _pumpScheduled;
+    private bool _deactivateNext;
     private bool _turnRunning;
     private int _readersRunning;
     private long _lastActive;
@@ -142,6 +143,25 @@ internal sealed class Activation
     /// <summary>Queues a deactivation turn: after the turns before it, the grain deactivates and later calls get a new activation.</summary>
     public void RequestDeactivation() => Admit(new Deactivation(), reentrant: false);
 
+    /// <summary>
+    /// Deactivates right after the current turn, ahead of queued calls, which then go to a fresh activation
+    /// (used when this activation's state is known to be stale).
+    /// </summary>
+    public void DeactivateAfterCurrentTurn()
+    {
+        lock (_gate)
+        {
+            if (_state >= ActivationState.Deactivating)
+            {
+                return;
+            }
+
+            _deactivateNext = true;
+            (_queue ??= new Queue<WorkItem>()).Enqueue(new Deactivation());
+            SchedulePumpLocked();
+        }
+    }
+
     public void AddTimer(GrainTimer timer)
     {
         lock (_gate)
@@ -200,22 +220,34 @@ internal sealed class Activation
                     return;
                 }
 
-                if (_queue.Peek().IsReadOnly)
+                if (_deactivateNext && _readersRunning == 0)
+                {
+                    _deactivateNext = false;
+                    item = new Deactivation();
+                    _turnRunning = true;
+                }
+                else if (_deactivateNext)
+                {
+                    _pumpScheduled = false;
+                    return;
+                }
+                else if (_queue.Peek().IsReadOnly)
                 {
                     item = _queue.Dequeue();
                     _readersRunning++;
                     RunReader(item);
                     continue;
                 }
-
-                if (_readersRunning > 0)
+                else if (_readersRunning > 0)
                 {
                     _pumpScheduled = false;
                     return;
                 }
-
-                item = _queue.Dequeue();
-                _turnRunning = true;
+                else
+                {
+                    item = _queue.Dequeue();
+                    _turnRunning = true;
+                }
             }
 
             await item.RunAsync(this);
@@ -311,6 +343,8 @@ internal sealed class Activation
 
     private List<WorkItem> Leave()
     {
+        // Out of the directory first, so callers woken by Gone find a fresh activation, not this one.
+        _runtime.Directory.Remove(this);
         List<WorkItem> leftovers;
         List<GrainTimer>? timers;
         lock (_gate)
@@ -331,7 +365,6 @@ internal sealed class Activation
             }
         }
 
-        _runtime.Directory.Remove(this);
         return leftovers;
     }
 

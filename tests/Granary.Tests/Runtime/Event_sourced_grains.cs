@@ -45,6 +45,31 @@ public sealed class Event_sourced_grains : RuntimeTestBase
     }
 
     [Fact]
+    public async Task Calls_queued_behind_a_conflict_run_on_a_fresh_activation()
+    {
+        var counter = Silo.Grains.Get<IEventCounterGrain>("conflict-2");
+        await counter.IncrementAsync(1);
+        await Silo.Silo.EventStore.AppendAsync("eventcounter/conflict-2", ExpectedVersion.Exact(1), [EventData.Create(new Incremented(100))]);
+
+        var calls = Enumerable.Range(0, 5).Select(_ => counter.IncrementAsync(1)).ToArray();
+        var outcomes = await Task.WhenAll(calls.Select(async call =>
+        {
+            try
+            {
+                await call;
+                return "ok";
+            }
+            catch (GrainConflictException)
+            {
+                return "conflict";
+            }
+        }));
+
+        Assert.Equal(1, outcomes.Count(o => o == "conflict"));
+        Assert.Equal(105, (await counter.GetAsync()).Total);
+    }
+
+    [Fact]
     public async Task Activation_starts_from_the_latest_snapshot()
     {
         var counter = Silo.Grains.Get<IEventCounterGrain>("snap-1");
