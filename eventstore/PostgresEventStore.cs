@@ -47,7 +47,15 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
     /// <summary>Opens the store and migrates its schema (idempotent; safe when several silos start at once).</summary>
     public static async Task<PostgresEventStore> OpenAsync(EventStoreOptions options, EventTypeRegistry registry, CancellationToken cancellationToken = default)
     {
-        var dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (connection.MaxAutoPrepare == 0)
+        {
+            // The store runs the same few statements millions of times: let Npgsql prepare them once.
+            connection.MaxAutoPrepare = 64;
+            connection.AutoPrepareMinUsages = 2;
+        }
+
+        var dataSource = NpgsqlDataSource.Create(connection.ConnectionString);
         try
         {
             return await OpenAsync(dataSource, options, registry, ownsDataSource: true, cancellationToken);
