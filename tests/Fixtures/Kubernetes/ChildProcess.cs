@@ -91,6 +91,19 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Sends SIGKILL without waiting, so several processes can be stopped at once.</summary>
+    public void Signal()
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
     /// <summary>Kills the process (and anything it started) and waits for it to be gone.</summary>
     public void Stop()
     {

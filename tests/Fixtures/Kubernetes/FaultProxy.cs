@@ -202,7 +202,15 @@ public sealed class FaultProxy : IAsyncDisposable
                 }
             }
 
+            if (cutAfterBytes is not null)
+            {
+                // Promise more than will come, so ending the response early is a protocol error the client notices.
+                context.Response.ContentLength = Math.Max(context.Response.ContentLength ?? 0, cutAfterBytes.Value + 1L);
+            }
+
+            // Send the headers now: a watch may not produce a byte of body for minutes.
             await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
             var buffer = new byte[16 * 1024];
             var sent = 0;
@@ -210,7 +218,6 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 if (sent >= cutAfterBytes)
                 {
-                    context.Abort();
                     return;
                 }
 

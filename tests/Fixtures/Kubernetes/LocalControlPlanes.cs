@@ -69,7 +69,11 @@ public sealed partial class LocalControlPlanes : IDisposable
     public IReadOnlyList<int> ProcessIds => [etcd.ProcessId, .. Clusters.SelectMany(c => c.ProcessIds)];
 
     /// <summary>Stops every cluster and etcd, and deletes the run directory.</summary>
-    public void Dispose()
+    public void Dispose() => Stop(deleteInBackground: false);
+
+    // At process exit the test runner kills us soon (vstest allows the test host about 100 ms), so every process is
+    // signalled before waiting on any, and the directory is removed by a process that outlives us.
+    private void Stop(bool deleteInBackground)
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
@@ -77,6 +81,12 @@ public sealed partial class LocalControlPlanes : IDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        foreach (var cluster in Clusters)
+        {
+            cluster.Signal();
+        }
+
+        etcd.Signal();
         foreach (var cluster in clusters.Values.Where(c => c.IsValueCreated).Select(c => c.Value))
         {
             // A cluster still starting would otherwise leave its processes running after we return.
@@ -96,10 +106,10 @@ public sealed partial class LocalControlPlanes : IDisposable
         }
 
         etcd.Dispose();
-        run.Delete();
+        run.Delete(deleteInBackground);
     }
 
-    private void OnProcessExit(object? sender, EventArgs e) => Dispose();
+    private void OnProcessExit(object? sender, EventArgs e) => Stop(deleteInBackground: true);
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,29}$")]
     private static partial Regex ClusterName();

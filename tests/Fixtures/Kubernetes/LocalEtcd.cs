@@ -20,14 +20,15 @@ internal sealed class LocalEtcd : IDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var clientUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+            // etcd rejects URLs with a path, even "/".
+            var clientUrl = $"http://127.0.0.1:{FreePort.Next()}";
             var peerUrl = $"http://127.0.0.1:{FreePort.Next()}";
             var process = ChildProcess.Start("etcd", executable,
             [
                 "--name", "granary-test",
                 "--data-dir", run.File("etcd", "data"),
-                "--listen-client-urls", clientUrl.ToString(),
-                "--advertise-client-urls", clientUrl.ToString(),
+                "--listen-client-urls", clientUrl,
+                "--advertise-client-urls", clientUrl,
                 "--listen-peer-urls", peerUrl,
                 "--initial-advertise-peer-urls", peerUrl,
                 "--initial-cluster", $"granary-test={peerUrl}",
@@ -37,7 +38,7 @@ internal sealed class LocalEtcd : IDisposable
                 "--auto-compaction-retention", "5m",
             ], run.File("etcd", "etcd.log"));
             run.Record(process);
-            var etcd = new LocalEtcd(process, clientUrl);
+            var etcd = new LocalEtcd(process, new Uri(clientUrl));
             try
             {
                 await process.WaitUntilAsync(etcd.IsHealthyAsync, StartTimeout, $"healthy at {clientUrl}");
@@ -57,6 +58,9 @@ internal sealed class LocalEtcd : IDisposable
 
     /// <summary>The etcd process id.</summary>
     public int ProcessId => process.Id;
+
+    /// <summary>Sends etcd SIGKILL without waiting.</summary>
+    public void Signal() => process.Signal();
 
     /// <inheritdoc />
     public void Dispose() => process.Dispose();

@@ -46,9 +46,25 @@ internal sealed class RunDirectory
         }
     }
 
-    /// <summary>Deletes the directory; its processes must be stopped first.</summary>
-    public void Delete()
+    /// <summary>Deletes the directory, or has a detached <c>rm</c> do it; its processes must be stopped first.</summary>
+    public void Delete(bool inBackground = false)
     {
+        if (inBackground)
+        {
+            var rm = new System.Diagnostics.ProcessStartInfo("rm") { UseShellExecute = false };
+            rm.ArgumentList.Add("-rf");
+            rm.ArgumentList.Add(Path);
+            try
+            {
+                System.Diagnostics.Process.Start(rm)?.Dispose();
+                return;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // No rm; delete it ourselves.
+            }
+        }
+
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -52,7 +52,8 @@ public sealed class Kubeconfigs_reach_the_cluster(LocalKubernetes kubernetes) : 
             """{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"verb":"*","group":"*","resource":"*"}}}""",
             Encoding.UTF8, "application/json"));
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, body?["status"]?["allowed"]?.GetValue<bool>() == true);
+        // A refusal is a v1 Status, whose "status" is a string; a review's "status" is an object.
+        return (response.StatusCode, body?["status"] is JsonObject status && status["allowed"]?.GetValue<bool>() == true);
     }
 
     private static HttpClient ClientFor(string kubeconfig, X509Certificate2? clientCertificate)
