@@ -4,6 +4,7 @@ using Granary.Benchmarks;
 var suites = new Dictionary<string, Func<CancellationToken, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["eventstore"] = EventStoreBenchmark.RunAsync,
+    ["kubernetes"] = ControlPlaneBenchmark.RunAsync,
 };
 
 if (args.Length != 1 || !suites.TryGetValue(args[0], out var suite))

@@ -109,7 +109,8 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
+        // A cancelled token makes Kestrel abort open requests (watches) instead of waiting for them to end.
+        await app.StopAsync(new CancellationToken(canceled: true));
         await app.DisposeAsync();
         upstream.Dispose();
     }
@@ -140,7 +141,9 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var pathAndQuery = context.Request.Path + context.Request.QueryString;
+        // The raw target, not the decoded Path: escapes in names and selectors must reach the API server as sent.
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var pathAndQuery = rawTarget?.StartsWith('/') == true ? rawTarget : context.Request.Path + context.Request.QueryString;
         var fault = Choose(context.Request.Method, pathAndQuery);
         requests.Enqueue(new ProxiedRequest(context.Request.Method, pathAndQuery, fault));
         switch (fault)

@@ -12,7 +12,7 @@ namespace Granary.Testing.Kubernetes;
 /// RBAC) and a kube-controller-manager, storing its objects in the shared etcd under <c>/cluster-&lt;name&gt;</c>.
 /// There is no kubelet and no scheduler; see <see cref="NodeSimulator"/>.
 /// </summary>
-public sealed class LocalCluster : IDisposable
+public sealed class LocalCluster
 {
     /// <summary>How many token users without rights each cluster knows (the token file is read once at start).</summary>
     public const int UsersWithoutRights = 32;
@@ -115,12 +115,12 @@ public sealed class LocalCluster : IDisposable
                     "running (no token Secret for ServiceAccount default/default)");
                 return cluster;
             }
-            catch (Exception exception) when (exception is ControlPlaneFailedException or KubernetesApiException)
+            catch
             {
                 var portTaken = FreePort.WasTaken(apiserver.LogTail());
                 if (cluster is not null)
                 {
-                    cluster.Dispose();
+                    cluster.Stop();
                 }
                 else
                 {
@@ -211,8 +211,8 @@ public sealed class LocalCluster : IDisposable
         apiserver.Signal();
     }
 
-    /// <summary>Stops the controller-manager and API server.</summary>
-    public void Dispose()
+    /// <summary>Stops the controller-manager and API server; only the owning <see cref="LocalControlPlanes"/> does this.</summary>
+    internal void Stop()
     {
         controllerManager.Dispose();
         apiserver.Dispose();

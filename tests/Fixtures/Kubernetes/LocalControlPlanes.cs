@@ -101,7 +101,7 @@ public sealed partial class LocalControlPlanes : IDisposable
 
             if (cluster.IsCompletedSuccessfully)
             {
-                cluster.Result.Dispose();
+                cluster.Result.Stop();
             }
         }
 

@@ -5,19 +5,13 @@ using Granary.Testing.Kubernetes;
 namespace Granary.Tests.Kubernetes.Infrastructure;
 
 /// <summary>Injected latency delays a request, which then goes through unchanged.</summary>
-public sealed class Fault_proxy_adds_latency(LocalKubernetes kubernetes) : IClassFixture<LocalKubernetes>, IAsyncLifetime
+public sealed class Fault_proxy_adds_latency(LocalKubernetes kubernetes) : FaultProxyTestBase(kubernetes)
 {
-    private FaultProxy proxy = null!;
-
-    public async Task InitializeAsync() => proxy = await FaultProxy.StartAsync(kubernetes.Cluster);
-
-    public async Task DisposeAsync() => await proxy.DisposeAsync();
-
     [Fact]
     public async Task A_delayed_request_takes_at_least_the_delay_and_still_succeeds()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
-        proxy.Inject(Fault.Latency(TimeSpan.FromMilliseconds(700)), FaultScope.Next(1) with { PathPattern = "^/version$" });
+        using var http = AdminThroughProxy();
+        Proxy.Inject(Fault.Latency(TimeSpan.FromMilliseconds(700)), FaultScope.Next(1) with { PathPattern = "^/version$" });
         var clock = Stopwatch.StartNew();
 
         using var response = await http.GetAsync("/version");
@@ -30,9 +24,9 @@ public sealed class Fault_proxy_adds_latency(LocalKubernetes kubernetes) : IClas
     [Fact]
     public async Task A_client_timeout_shorter_than_the_delay_fires()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
+        using var http = AdminThroughProxy();
         http.Timeout = TimeSpan.FromMilliseconds(300);
-        using var fault = proxy.Inject(Fault.Latency(TimeSpan.FromSeconds(30)), FaultScope.Path("^/api/v1/namespaces$"));
+        using var fault = Proxy.Inject(Fault.Latency(TimeSpan.FromSeconds(30)), FaultScope.Path("^/api/v1/namespaces$"));
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => http.GetAsync("/api/v1/namespaces"));
     }

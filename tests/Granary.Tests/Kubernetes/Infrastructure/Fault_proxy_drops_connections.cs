@@ -4,19 +4,13 @@ using Granary.Testing.Kubernetes;
 namespace Granary.Tests.Kubernetes.Infrastructure;
 
 /// <summary>The proxy can drop a connection before answering, or cut a response short after its headers.</summary>
-public sealed class Fault_proxy_drops_connections(LocalKubernetes kubernetes) : IClassFixture<LocalKubernetes>, IAsyncLifetime
+public sealed class Fault_proxy_drops_connections(LocalKubernetes kubernetes) : FaultProxyTestBase(kubernetes)
 {
-    private FaultProxy proxy = null!;
-
-    public async Task InitializeAsync() => proxy = await FaultProxy.StartAsync(kubernetes.Cluster);
-
-    public async Task DisposeAsync() => await proxy.DisposeAsync();
-
     [Fact]
     public async Task A_dropped_request_fails_and_the_next_one_succeeds()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
-        proxy.Inject(Fault.DropConnection(), FaultScope.Next(1));
+        using var http = AdminThroughProxy();
+        Proxy.Inject(Fault.DropConnection(), FaultScope.Next(1));
 
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/api/v1/namespaces"));
         using var retried = await http.GetAsync("/api/v1/namespaces");
@@ -27,8 +21,8 @@ public sealed class Fault_proxy_drops_connections(LocalKubernetes kubernetes) : 
     [Fact]
     public async Task A_response_cut_after_its_headers_fails_while_reading_the_body()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
-        proxy.Inject(Fault.CutResponse(bytes: 10), FaultScope.Next(1));
+        using var http = AdminThroughProxy();
+        Proxy.Inject(Fault.CutResponse(bytes: 10), FaultScope.Next(1));
 
         using var response = await http.GetAsync("/openapi/v2", HttpCompletionOption.ResponseHeadersRead);
 

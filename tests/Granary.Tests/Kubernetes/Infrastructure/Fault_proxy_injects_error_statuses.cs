@@ -4,19 +4,13 @@ using Granary.Testing.Kubernetes;
 namespace Granary.Tests.Kubernetes.Infrastructure;
 
 /// <summary>Error statuses can be injected for the next N requests, for a fraction of them, or for matching paths and methods.</summary>
-public sealed class Fault_proxy_injects_error_statuses(LocalKubernetes kubernetes) : IClassFixture<LocalKubernetes>, IAsyncLifetime
+public sealed class Fault_proxy_injects_error_statuses(LocalKubernetes kubernetes) : FaultProxyTestBase(kubernetes, seed: 42)
 {
-    private FaultProxy proxy = null!;
-
-    public async Task InitializeAsync() => proxy = await FaultProxy.StartAsync(kubernetes.Cluster, seed: 42);
-
-    public async Task DisposeAsync() => await proxy.DisposeAsync();
-
     [Fact]
     public async Task The_next_two_requests_fail_with_503()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
-        proxy.Inject(Fault.Status(HttpStatusCode.ServiceUnavailable), FaultScope.Next(2));
+        using var http = AdminThroughProxy();
+        Proxy.Inject(Fault.Status(HttpStatusCode.ServiceUnavailable), FaultScope.Next(2));
 
         var codes = new List<HttpStatusCode>();
         for (var i = 0; i < 3; i++)
@@ -31,8 +25,8 @@ public sealed class Fault_proxy_injects_error_statuses(LocalKubernetes kubernete
     [Fact]
     public async Task Only_requests_matching_the_method_and_path_fail()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
-        using var fault = proxy.Inject(Fault.Status(HttpStatusCode.InternalServerError), new FaultScope { Method = "GET", PathPattern = "^/apis/apps/" });
+        using var http = AdminThroughProxy();
+        using var fault = Proxy.Inject(Fault.Status(HttpStatusCode.InternalServerError), new FaultScope { Method = "GET", PathPattern = "^/apis/apps/" });
 
         using var apps = await http.GetAsync("/apis/apps/v1");
         using var core = await http.GetAsync("/api/v1");
@@ -44,8 +38,8 @@ public sealed class Fault_proxy_injects_error_statuses(LocalKubernetes kubernete
     [Fact]
     public async Task A_fraction_of_requests_fail_and_the_rest_pass()
     {
-        using var http = proxy.CreateHttpClient(kubernetes.Cluster.AdminToken);
-        using var fault = proxy.Inject(Fault.Status(HttpStatusCode.GatewayTimeout), FaultScope.Fraction(0.5) with { PathPattern = "^/version" });
+        using var http = AdminThroughProxy();
+        using var fault = Proxy.Inject(Fault.Status(HttpStatusCode.GatewayTimeout), FaultScope.Fraction(0.5) with { PathPattern = "^/version" });
 
         var failed = 0;
         for (var i = 0; i < 40; i++)
