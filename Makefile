@@ -1,5 +1,6 @@
-# Granary developer entry points. Every target bootstraps first (pinned tools + private
-# PostgreSQL, a few seconds when already done); see deploy/local/README.md.
+# Granary developer entry points. Every target bootstraps first (pinned tools, the local
+# Kubernetes binaries, private PostgreSQL; a few seconds when already done, minutes the first
+# time on a machine); see deploy/local/README.md.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Granary.Testing;
@@ -34,22 +33,7 @@ public static class TestPostgres
             return fromEnvironment;
         }
 
-        var script = System.IO.Path.Combine(RepositoryRoot.Path, "deploy", "local", "bootstrap");
-        var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("postgres");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {script}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} postgres did not finish within 5 minutes.");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} postgres failed ({process.ExitCode}):\n{output.Result}\n{errors.Result}");
-        }
+        Bootstrap.Run("postgres", TimeSpan.FromMinutes(5));
 
         var envFile = System.IO.Path.Combine(RepositoryRoot.Path, ".granary", "postgres.env");
         var line = File.ReadLines(envFile).FirstOrDefault(l => l.StartsWith("GRANARY_POSTGRES=", StringComparison.Ordinal))
