@@ -1,5 +1,6 @@
 using Granary.Contracts.Grains;
 using Granary.EventStore;
+using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime;
 
@@ -21,6 +22,25 @@ public abstract class EventSourcedGrain<TState> : Grain where TState : class, ne
 
     /// <summary>Folds one event into the state; must be deterministic and free of side effects.</summary>
     protected abstract TState Apply(TState state, object @event);
+
+    /// <summary>
+    /// Appends, retrying a transient database failure with the same event ids: if the first try committed and
+    /// only its reply was lost, the store recognises the retry and reports the original result.
+    /// </summary>
+    private async Task<AppendResult> AppendWithRetryAsync(EventData[] data, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Runtime.EventStore.AppendAsync(StreamId, ExpectedVersion.Exact(Version), data, metadata, cancellationToken);
+            }
+            catch (Npgsql.NpgsqlException exception) when (exception.IsTransient && attempt < 3)
+            {
+                Logger.LogWarning(exception, "Append to {Stream} failed transiently (attempt {Attempt}); retrying with the same events", StreamId, attempt);
+            }
+        }
+    }
 
     internal override async Task ActivateCoreAsync(CancellationToken cancellationToken)
     {
@@ -66,7 +86,7 @@ public abstract class EventSourcedGrain<TState> : Grain where TState : class, ne
         AppendResult result;
         try
         {
-            result = await Runtime.EventStore.AppendAsync(StreamId, ExpectedVersion.Exact(Version), data, metadata, cancellationToken);
+            result = await AppendWithRetryAsync(data, metadata, cancellationToken);
         }
         catch (WrongExpectedVersionException conflict)
         {
