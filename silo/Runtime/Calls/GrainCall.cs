@@ -99,7 +99,15 @@ internal sealed class GrainCall : WorkItem
                 Arguments[Method.CancellationTokenIndex] = cancellation.Token;
             }
 
-            return await Method.Invoke(activation.Grain, Arguments);
+            var result = await Method.Invoke(activation.Grain, Arguments);
+            if (cancellation is { IsCancellationRequested: true } && !CallerCancellation.IsCancellationRequested && Stopwatch.GetTimestamp() >= Deadline)
+            {
+                // The grain stopped because its deadline passed: the caller has (or is about to have) given up,
+                // so the outcome is a timeout whatever the grain returned.
+                throw new GrainCallTimeoutException(Target, Method.Name, Timeout);
+            }
+
+            return result;
         }
         catch (Exception exception)
         {
