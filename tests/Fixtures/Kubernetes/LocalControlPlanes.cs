@@ -26,7 +26,7 @@ public sealed partial class LocalControlPlanes : IDisposable
     }
 
     /// <summary>The temporary directory holding etcd's data and every cluster's certificates, kubeconfigs and logs.</summary>
-    public string RunDirectory => run.Path;
+    public string RunDirectoryPath => run.Path;
 
     /// <summary>Where the shared etcd listens.</summary>
     public Uri EtcdUrl => etcd.ClientUrl;
@@ -39,7 +39,7 @@ public sealed partial class LocalControlPlanes : IDisposable
     public static async Task<LocalControlPlanes> StartAsync()
     {
         var binaries = await Task.Run(ControlPlaneBinaries.Locate);
-        var run = Kubernetes.RunDirectory.Create();
+        var run = RunDirectory.Create();
         try
         {
             var etcd = await LocalEtcd.StartAsync(binaries.Etcd, run);

@@ -51,7 +51,10 @@ internal sealed class RunDirectory
     {
         if (inBackground)
         {
-            var rm = new System.Diagnostics.ProcessStartInfo("rm") { UseShellExecute = false };
+            // setsid -f puts rm in its own session, outside our process tree, which the test runner may kill as a whole.
+            var rm = new System.Diagnostics.ProcessStartInfo("setsid") { UseShellExecute = false };
+            rm.ArgumentList.Add("-f");
+            rm.ArgumentList.Add("rm");
             rm.ArgumentList.Add("-rf");
             rm.ArgumentList.Add(Path);
             try
@@ -61,7 +64,7 @@ internal sealed class RunDirectory
             }
             catch (System.ComponentModel.Win32Exception)
             {
-                // No rm; delete it ourselves.
+                // No setsid; delete it ourselves.
             }
         }
 
