@@ -26,7 +26,7 @@ public sealed partial class LocalControlPlanes : IDisposable
     }
 
     /// <summary>The temporary directory holding etcd's data and every cluster's certificates, kubeconfigs and logs.</summary>
-    public string RunDirectory => run.Path;
+    public string RunDirectoryPath => run.Path;
 
     /// <summary>Where the shared etcd listens.</summary>
     public Uri EtcdUrl => etcd.ClientUrl;
@@ -39,7 +39,7 @@ public sealed partial class LocalControlPlanes : IDisposable
     public static async Task<LocalControlPlanes> StartAsync()
     {
         var binaries = await Task.Run(ControlPlaneBinaries.Locate);
-        var run = Kubernetes.RunDirectory.Create();
+        var run = RunDirectory.Create();
         try
         {
             var etcd = await LocalEtcd.StartAsync(binaries.Etcd, run);
@@ -47,7 +47,7 @@ public sealed partial class LocalControlPlanes : IDisposable
         }
         catch
         {
-            run.Delete();
+            run.Release(deleteNow: true);
             throw;
         }
     }
@@ -69,11 +69,7 @@ public sealed partial class LocalControlPlanes : IDisposable
     public IReadOnlyList<int> ProcessIds => [etcd.ProcessId, .. Clusters.SelectMany(c => c.ProcessIds)];
 
     /// <summary>Stops every cluster and etcd, and deletes the run directory.</summary>
-    public void Dispose() => Stop(deleteInBackground: false);
-
-    // At process exit the test runner kills us soon (vstest allows the test host about 100 ms), so every process is
-    // signalled before waiting on any, and the directory is removed by a process that outlives us.
-    private void Stop(bool deleteInBackground)
+    public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
@@ -81,12 +77,7 @@ public sealed partial class LocalControlPlanes : IDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        foreach (var cluster in Clusters)
-        {
-            cluster.Signal();
-        }
-
-        etcd.Signal();
+        Signal();
         foreach (var cluster in clusters.Values.Where(c => c.IsValueCreated).Select(c => c.Value))
         {
             // A cluster still starting would otherwise leave its processes running after we return.
@@ -106,10 +97,29 @@ public sealed partial class LocalControlPlanes : IDisposable
         }
 
         etcd.Dispose();
-        run.Delete(deleteInBackground);
+        run.Release(deleteNow: true);
     }
 
-    private void OnProcessExit(object? sender, EventArgs e) => Stop(deleteInBackground: true);
+    // The test runner kills the test host soon after it starts exiting (vstest allows about 100 ms), so signal every
+    // process without waiting and leave the rest to the run directory's watcher, which outlives us.
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            Signal();
+            run.Release(deleteNow: false);
+        }
+    }
+
+    private void Signal()
+    {
+        foreach (var cluster in Clusters)
+        {
+            cluster.Signal();
+        }
+
+        etcd.Signal();
+    }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,29}$")]
     private static partial Regex ClusterName();
