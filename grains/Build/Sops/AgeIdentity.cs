@@ -81,6 +81,29 @@ public sealed class AgeIdentity : IDisposable
     }
 
     /// <summary>
+    /// The identities of a Flux decryption Secret (<c>spec.decryption.secretRef</c>): every data entry whose
+    /// name ends in <c>.agekey</c>, in name order; other entries (pgp, vault tokens) are left alone.
+    /// </summary>
+    public static IReadOnlyList<AgeIdentity> FromSecretData(string secretName, IReadOnlyDictionary<string, byte[]> data)
+    {
+        var identities = new List<AgeIdentity>();
+        try
+        {
+            foreach (var (entry, bytes) in data.Where(pair => pair.Key.EndsWith(".agekey", StringComparison.Ordinal)).OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                identities.AddRange(ParseFile($"Secret {secretName} entry {entry}", System.Text.Encoding.UTF8.GetString(bytes)));
+            }
+        }
+        catch
+        {
+            identities.ForEach(identity => identity.Dispose());
+            throw;
+        }
+
+        return identities;
+    }
+
+    /// <summary>
     /// Unwraps an age file key from an X25519 stanza's ephemeral share and body, or returns null when the
     /// stanza is addressed to another identity.
     /// </summary>

@@ -9,7 +9,8 @@ namespace Granary.Grains.Build.Sops;
 /// <summary>
 /// Decrypts sops-encrypted manifests with age identities, as Flux's kustomize-controller does after the
 /// kustomize build: opens the data key from <c>sops.age</c>, decrypts every encrypted value under its path,
-/// checks <c>sops.mac</c>, and returns the object without its <c>sops</c> block.
+/// checks <c>sops.mac</c>, and returns the object without its <c>sops</c> block. The identities stay the
+/// caller's to dispose.
 /// </summary>
 public sealed partial class SopsDecryptor(IReadOnlyList<AgeIdentity> identities)
 {
@@ -127,8 +128,11 @@ public sealed partial class SopsDecryptor(IReadOnlyList<AgeIdentity> identities)
         return ns is null ? $"{kind} {name}" : $"{kind} {ns}/{name}";
     }
 
+    // Without an encrypted_regex, sops encrypts kind and name too; never put their ciphertext in a message.
     private static string? Text(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0
+            ? text.StartsWith("ENC[", StringComparison.Ordinal) ? "<encrypted>" : text
+            : null;
 
     [GeneratedRegex("^-?[0-9]+$")]
     private static partial Regex IntegerText();

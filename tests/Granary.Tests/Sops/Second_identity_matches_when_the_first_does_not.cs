@@ -33,4 +33,24 @@ public sealed class Second_identity_matches_when_the_first_does_not
 
         Assert.Equal(SampleSecret.Username, (string)decrypted["stringData"]!["username"]!);
     }
+
+    [Fact]
+    public void A_decryption_secret_contributes_its_agekey_entries_only()
+    {
+        var (first, _) = AgeTools.GenerateKey();
+        var (second, recipient) = AgeTools.GenerateKey();
+        var encrypted = SopsTestEncryptor.Encrypt(SampleSecret.Yaml, recipient);
+        var data = new Dictionary<string, byte[]>
+        {
+            ["a.agekey"] = System.Text.Encoding.UTF8.GetBytes(first),
+            ["b.agekey"] = System.Text.Encoding.UTF8.GetBytes(second),
+            ["sops.asc"] = "not an age key"u8.ToArray(),
+        };
+
+        var identities = AgeIdentity.FromSecretData("flux-system/sops-keys", data);
+
+        Assert.Equal(2, identities.Count);
+        Assert.Equal(recipient, identities[1].Recipient);
+        Assert.Equal(SampleSecret.Dsn, (string)new SopsDecryptor(identities).Decrypt(encrypted)["stringData"]!["dsn"]!);
+    }
 }

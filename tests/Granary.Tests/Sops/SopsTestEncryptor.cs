@@ -27,11 +27,22 @@ internal static class SopsTestEncryptor
     /// <summary>Encrypts the first document of <paramref name="yaml"/>, encrypting values under keys matching <paramref name="encryptedRegex"/>.</summary>
     public static JsonObject EncryptMatching(string yaml, string encryptedRegex, params string[] recipients)
     {
+        var regex = new Regex(encryptedRegex);
+        var document = EncryptWhere(yaml, path => path.Any(regex.IsMatch), recipients);
+        document["sops"]!["encrypted_regex"] = encryptedRegex;
+        return document;
+    }
+
+    /// <summary>Encrypts like sops without a rule option: every value except those under a key ending in <c>_unencrypted</c>.</summary>
+    public static JsonObject EncryptByDefaultRule(string yaml, params string[] recipients) =>
+        EncryptWhere(yaml, path => !path.Any(key => key.EndsWith("_unencrypted", StringComparison.Ordinal)), recipients);
+
+    private static JsonObject EncryptWhere(string yaml, Func<List<string>, bool> encrypts, string[] recipients)
+    {
         var document = (JsonObject)YamlToJson.ParseDocuments(yaml)[0]!;
         var dataKey = RandomNumberGenerator.GetBytes(32);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
-        var regex = new Regex(encryptedRegex);
-        Walk(document, [], regex, dataKey, hash);
+        Walk(document, [], encrypts, dataKey, hash);
 
         var lastModified = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var mac = Convert.ToHexString(hash.GetHashAndReset());
@@ -50,7 +61,6 @@ internal static class SopsTestEncryptor
             ["age"] = age,
             ["lastmodified"] = lastModified,
             ["mac"] = EncryptValue(mac, "str", dataKey, lastModified),
-            ["encrypted_regex"] = encryptedRegex,
             ["version"] = "3.10.2",
         };
         return document;
@@ -69,7 +79,7 @@ internal static class SopsTestEncryptor
         return $"ENC[AES256_GCM,data:{Convert.ToBase64String(output[..^16])},iv:{Convert.ToBase64String(iv)},tag:{Convert.ToBase64String(output[^16..])},type:{type}]";
     }
 
-    private static void Walk(JsonNode? node, List<string> path, Regex regex, byte[] dataKey, IncrementalHash hash)
+    private static void Walk(JsonNode? node, List<string> path, Func<List<string>, bool> encrypts, byte[] dataKey, IncrementalHash hash)
     {
         switch (node)
         {
@@ -77,13 +87,13 @@ internal static class SopsTestEncryptor
                 foreach (var (key, child) in mapping.ToList())
                 {
                     path.Add(key);
-                    if (child is JsonValue leaf && Leaf(leaf, path, regex, dataKey, hash) is var encrypted && !ReferenceEquals(encrypted, leaf))
+                    if (child is JsonValue leaf && Leaf(leaf, path, encrypts, dataKey, hash) is var encrypted && !ReferenceEquals(encrypted, leaf))
                     {
                         mapping[key] = encrypted;
                     }
                     else if (child is not JsonValue)
                     {
-                        Walk(child, path, regex, dataKey, hash);
+                        Walk(child, path, encrypts, dataKey, hash);
                     }
 
                     path.RemoveAt(path.Count - 1);
@@ -93,13 +103,13 @@ internal static class SopsTestEncryptor
             case JsonArray sequence:
                 for (var i = 0; i < sequence.Count; i++)
                 {
-                    if (sequence[i] is JsonValue leaf && Leaf(leaf, path, regex, dataKey, hash) is var encrypted && !ReferenceEquals(encrypted, leaf))
+                    if (sequence[i] is JsonValue leaf && Leaf(leaf, path, encrypts, dataKey, hash) is var encrypted && !ReferenceEquals(encrypted, leaf))
                     {
                         sequence[i] = encrypted;
                     }
                     else if (sequence[i] is not JsonValue)
                     {
-                        Walk(sequence[i], path, regex, dataKey, hash);
+                        Walk(sequence[i], path, encrypts, dataKey, hash);
                     }
                 }
 
@@ -107,7 +117,7 @@ internal static class SopsTestEncryptor
         }
     }
 
-    private static JsonNode Leaf(JsonValue leaf, List<string> path, Regex regex, byte[] dataKey, IncrementalHash hash)
+    private static JsonNode Leaf(JsonValue leaf, List<string> path, Func<List<string>, bool> encrypts, byte[] dataKey, IncrementalHash hash)
     {
         var (text, type) = leaf.GetValueKind() switch
         {
@@ -118,7 +128,7 @@ internal static class SopsTestEncryptor
             _ => (leaf.GetValue<string>(), "str"),
         };
         hash.AppendData(Encoding.UTF8.GetBytes(text));
-        if (!path.Any(regex.IsMatch) || text.Length == 0)
+        if (!encrypts(path) || text.Length == 0)
         {
             return leaf;
         }
