@@ -11,7 +11,7 @@ public sealed record GitRef(string? Branch = null, string? Tag = null, string? S
     public const string DefaultBranch = "master";
 
     /// <summary>The ref Flux uses when <c>spec.ref</c> is absent: branch <c>master</c>.</summary>
-    public static GitRef Default { get; } = new(Branch: DefaultBranch);
+    public static GitRef Default { get; } = new();
 
     /// <summary>Which field decides the revision, after Flux's precedence.</summary>
     public GitRefKind Kind =>
