@@ -8,11 +8,15 @@ public sealed record GitRepositorySpecApplied(long Generation, GitRepositorySpec
 
 /// <summary>A new artifact: the revision Flux would report, its digest in the blob store, its size and commit.</summary>
 [EventType("gitrepository.artifact-fetched")]
-public sealed record ArtifactFetched(string Revision, string Digest, long Size, string Commit);
+public sealed record ArtifactFetched(long Generation, string Revision, string Digest, long Size, string Commit, DateTimeOffset At);
+
+/// <summary>A fetch succeeded without a new artifact, but something changed: a new generation observed, or a failure cleared.</summary>
+[EventType("gitrepository.fetch-succeeded")]
+public sealed record FetchSucceeded(long Generation, string Revision, DateTimeOffset At);
 
 /// <summary>Fetching failed; recorded when the failure changes, not on every retry.</summary>
 [EventType("gitrepository.fetch-failed")]
-public sealed record FetchFailed(string Reason, string Message);
+public sealed record FetchFailed(long Generation, string Reason, string Message, DateTimeOffset At);
 
 /// <summary>A Kustomization (or HelmRelease) wants to be told about new artifacts.</summary>
 [EventType("gitrepository.subscriber-added")]

@@ -55,6 +55,13 @@ internal sealed class SiloRuntime : IGrainCallDispatcher, IGrainFactory
     }
 
     /// <inheritdoc />
+    public TGrainInterface Get<TGrainInterface>(GrainId id) where TGrainInterface : IGrain
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id.Key);
+        return (TGrainInterface)GrainProxy.Create(Options.Grains.Interface(typeof(TGrainInterface)), id, this);
+    }
+
+    /// <inheritdoc />
     public Task<object?> CallAsync(GrainId target, GrainMethod method, object?[] arguments)
     {
         var caller = GrainCallContext.Current;
