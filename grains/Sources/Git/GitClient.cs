@@ -35,23 +35,27 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
     /// <inheritdoc />
     public async Task CheckoutAsync(GitRepositoryUrl url, GitCredentials? credentials, GitRevision revision, string destination, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        TimeSpan Remaining() => deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
-
+        var deadline = GitDeadline.After(timeout);
         using var environment = GitCommandEnvironment.Create(options.ScratchDirectory, url, credentials);
         var cache = CachePathFor(url);
         var cacheLock = _cacheLocks.GetOrAdd(cache, _ => new SemaphoreSlim(1, 1));
         await cacheLock.WaitAsync(cancellationToken);
         try
         {
-            await EnsureCacheAsync(environment, url, cache, Remaining(), cancellationToken);
-            if (!await HasCommitAsync(environment, url, cache, revision.Commit, Remaining(), cancellationToken))
+            await EnsureCacheAsync(environment, url, cache, deadline.Remaining, cancellationToken);
+            if (!await HasCommitAsync(environment, url, cache, revision.Commit, deadline.Remaining, cancellationToken))
             {
-                await FetchAsync(environment, url, cache, revision, Remaining(), cancellationToken);
+                await FetchAsync(environment, url, cache, revision, deadline, cancellationToken);
             }
 
-            await CheckTreeSizeAsync(environment, url, cache, revision, Remaining(), cancellationToken);
-            await WriteTreeAsync(environment, url, cache, revision, destination, Remaining(), cancellationToken);
+            await CheckTreeSizeAsync(environment, url, cache, revision, deadline.Remaining, cancellationToken);
+            await WriteTreeAsync(environment, url, cache, revision, destination, deadline, cancellationToken);
+        }
+        catch (Exception error) when (error is OperationCanceledException || error is GitSourceException { Failure: GitSourceFailure.TimedOut })
+        {
+            // A killed git can leave lock files behind; a fresh cache costs one full fetch, a stale one every fetch.
+            DeleteCache(cache);
+            throw;
         }
         finally
         {
@@ -78,6 +82,21 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
         Directory.Move(building, cache);
     }
 
+    private static void DeleteCache(string cache)
+    {
+        try
+        {
+            if (Directory.Exists(cache))
+            {
+                Directory.Delete(cache, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // The next checkout finds the cache broken and fails; it is recreated once this directory is gone.
+        }
+    }
+
     private async Task<bool> HasCommitAsync(GitCommandEnvironment environment, GitRepositoryUrl url, string cache, string commit, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
@@ -91,10 +110,8 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
         }
     }
 
-    private async Task FetchAsync(GitCommandEnvironment environment, GitRepositoryUrl url, string cache, GitRevision revision, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task FetchAsync(GitCommandEnvironment environment, GitRepositoryUrl url, string cache, GitRevision revision, GitDeadline deadline, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        TimeSpan Remaining() => deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
         const string Operation = "fetching (git fetch)";
         string[] common = ["--git-dir", cache, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head"];
 
@@ -102,7 +119,7 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
         {
             // The exact commit, shallow: what most servers (protocol v2, GitHub, GitLab) allow.
             Interlocked.Increment(ref _fetchCount);
-            await RunAsync(environment, url, Operation, Remaining(), cancellationToken, [.. common, "--depth=1", "--", url.CommandLine, revision.Commit]);
+            await RunAsync(environment, url, Operation, deadline.Remaining, cancellationToken, [.. common, "--depth=1", "--", url.CommandLine, revision.Commit]);
             return;
         }
         catch (GitSourceException error) when (error.Failure == GitSourceFailure.GitOperationFailed && (revision.RefName is not null || revision.DeepFetch))
@@ -115,9 +132,9 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
             : ["--depth=1"];
         var refspec = revision.RefName is null ? "+refs/heads/*:refs/granary/heads/*" : $"+{revision.RefName}:refs/granary/fetched";
         Interlocked.Increment(ref _fetchCount);
-        await RunAsync(environment, url, Operation, Remaining(), cancellationToken, [.. common, .. depth, "--", url.CommandLine, refspec]);
+        await RunAsync(environment, url, Operation, deadline.Remaining, cancellationToken, [.. common, .. depth, "--", url.CommandLine, refspec]);
 
-        if (!await HasCommitAsync(environment, url, cache, revision.Commit, Remaining(), cancellationToken))
+        if (!await HasCommitAsync(environment, url, cache, revision.Commit, deadline.Remaining, cancellationToken))
         {
             throw revision.DeepFetch
                 ? new GitSourceException(GitSourceFailure.RefNotFound,
@@ -151,7 +168,7 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
         }
     }
 
-    private async Task WriteTreeAsync(GitCommandEnvironment environment, GitRepositoryUrl url, string cache, GitRevision revision, string destination, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task WriteTreeAsync(GitCommandEnvironment environment, GitRepositoryUrl url, string cache, GitRevision revision, string destination, GitDeadline deadline, CancellationToken cancellationToken)
     {
         if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
         {
@@ -162,11 +179,9 @@ public sealed class GitClient(GitClientOptions options) : IGitClient
 
         // A private index keeps concurrent checkouts of one cache apart and leaves the cache untouched.
         environment.Set("GIT_INDEX_FILE", Path.Combine(environment.Directory, "index"));
-        var deadline = DateTime.UtcNow + timeout;
-        await RunAsync(environment, url, "reading the tree (git read-tree)", timeout, cancellationToken,
+        await RunAsync(environment, url, "reading the tree (git read-tree)", deadline.Remaining, cancellationToken,
             "--git-dir", cache, "--work-tree", destination, "read-tree", revision.Commit);
-        var left = deadline - DateTime.UtcNow;
-        await RunAsync(environment, url, "writing the tree (git checkout-index)", left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), cancellationToken,
+        await RunAsync(environment, url, "writing the tree (git checkout-index)", deadline.Remaining, cancellationToken,
             "--git-dir", cache, "--work-tree", destination, "checkout-index", "--all", "--force");
     }
 

@@ -20,7 +20,7 @@ public sealed class GitSource(IGitClient git, ArtifactBuilder builder, ArtifactE
         var gitRef = request.Ref ?? GitRef.Default;
         gitRef.Validate();
         var timeout = request.Timeout ?? GitSourceRequest.DefaultTimeout;
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = GitDeadline.After(timeout);
 
         var revision = await ResolveAsync(url, gitRef, request.Credentials, timeout, cancellationToken);
         if (revision.Revision == lastRevision)
@@ -32,7 +32,7 @@ public sealed class GitSource(IGitClient git, ArtifactBuilder builder, ArtifactE
         var tree = Path.Combine(workspace, "tree");
         try
         {
-            await git.CheckoutAsync(url, request.Credentials, revision, tree, Remaining(deadline), cancellationToken);
+            await git.CheckoutAsync(url, request.Credentials, revision, tree, deadline.Remaining, cancellationToken);
             foreach (var include in request.Includes ?? [])
             {
                 await include.CopyIntoAsync(tree, extractor, workspace, cancellationToken);
@@ -64,7 +64,4 @@ public sealed class GitSource(IGitClient git, ArtifactBuilder builder, ArtifactE
         var refs = await git.ListRemoteAsync(url, credentials, timeout, cancellationToken);
         return GitRefResolver.Resolve(gitRef, refs, url.Display);
     }
-
-    private static TimeSpan Remaining(DateTime deadline) =>
-        deadline - DateTime.UtcNow is var left && left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
 }
