@@ -27,6 +27,9 @@ public abstract class Grain
     /// <summary>The context of the current call or turn (correlation, causation, actor).</summary>
     protected static GrainCallContext? CallContext => GrainCallContext.Current;
 
+    /// <summary>Content-addressed storage for large payloads (artifacts, rendered manifests); events carry the digests.</summary>
+    protected Granary.EventStore.Blobs.BlobStore Blobs => Runtime.EventStore.Blobs;
+
     /// <summary>The silo's logger.</summary>
     protected ILogger Logger => Runtime.Logger;
 

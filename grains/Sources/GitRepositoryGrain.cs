@@ -1,0 +1,241 @@
+using System.Text.Json;
+using Granary.Contracts.Events;
+using Granary.Contracts.Grains;
+using Granary.Contracts.Resources;
+using Granary.Contracts.Sources;
+using Granary.Grains.Artifacts;
+using Granary.Grains.Secrets;
+using Granary.Grains.Sources.Git;
+using Granary.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains.Sources;
+
+/// <summary>
+/// A GitRepository. Its timer fetches at <c>spec.interval</c> (a durable reminder wakes it after restarts);
+/// an unchanged revision costs one <c>ls-remote</c> and appends nothing; a new commit becomes a deterministic
+/// artifact in the blob store, an <see cref="ArtifactFetched"/> event, and a message to every subscriber.
+/// </summary>
+public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : EventSourcedGrain<GitRepositoryState>, IGitRepositoryGrain, IRemindable
+{
+    private const string ReminderName = "reconcile";
+    private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
+    private IDisposable? _timer;
+
+    /// <inheritdoc />
+    protected override GitRepositoryState Apply(GitRepositoryState state, object @event) => state.Apply(@event);
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ScheduleReconcile(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<SourceStatus> ApplyAsync(GitRepository resource)
+    {
+        if (resource.Key != Key)
+        {
+            throw new ArgumentException($"GitRepository {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
+        }
+
+        var changed = !State.Exists
+            || JsonSerializer.Serialize(State.Spec, SpecJson) != JsonSerializer.Serialize(resource.Spec, SpecJson)
+            || JsonSerializer.Serialize(State.Labels, SpecJson) != JsonSerializer.Serialize(resource.Metadata.Labels, SpecJson);
+        if (changed)
+        {
+            await RaiseAsync(new GitRepositorySpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
+            var period = Max(resource.Spec.Interval.Value, TimeSpan.FromSeconds(1));
+            await RegisterReminderAsync(ReminderName, period, period);
+            ScheduleReconcile(TimeSpan.Zero);
+        }
+
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<SourceStatus> ReconcileAsync()
+    {
+        await ReconcileOnceAsync(CancellationToken.None);
+        return Status();
+    }
+
+    /// <inheritdoc />
+    public async Task SuspendAsync(string? reason)
+    {
+        RequireExists();
+        if (!State.Suspended)
+        {
+            await RaiseAsync(new Suspended(reason));
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ResumeAsync()
+    {
+        RequireExists();
+        if (State.Suspended)
+        {
+            await RaiseAsync(new Resumed());
+            ScheduleReconcile(TimeSpan.Zero);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync()
+    {
+        if (!State.Exists)
+        {
+            return;
+        }
+
+        await RaiseAsync(new Deleted());
+        _timer?.Dispose();
+        _timer = null;
+        await UnregisterReminderAsync(ReminderName);
+    }
+
+    /// <inheritdoc />
+    public async Task<SourceArtifact?> SubscribeAsync(GrainId subscriber)
+    {
+        if (!State.Subscribers.Contains(subscriber))
+        {
+            await RaiseAsync(new SubscriberAdded(subscriber.Kind, subscriber.Key));
+        }
+
+        return State.Artifact;
+    }
+
+    /// <inheritdoc />
+    public Task<SourceStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    /// <inheritdoc />
+    public Task ReceiveReminderAsync(string reminderName, ReminderTick tick)
+    {
+        // The reminder only guarantees an activation after restarts; the activation's timer does the work.
+        ScheduleReconcile(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
+    private void ScheduleReconcile(TimeSpan dueTime)
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (State.Exists && State.Spec is { } spec)
+        {
+            _timer = RegisterTimer(ReconcileOnceAsync, dueTime, Max(spec.Interval.Value, TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    /// <summary>One pass: get credentials, fetch (ls-remote first), store a new artifact, tell subscribers.</summary>
+    private async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        if (!State.Exists || State.Spec is not { } spec || State.Suspended || spec.Suspend)
+        {
+            return;
+        }
+
+        var generation = State.Generation;
+        GitFetchResult result;
+        try
+        {
+            var credentials = await CredentialsAsync(spec, cancellationToken);
+            var rebuild = State.ObservedIgnore != spec.Ignore;
+            var request = new GitSourceRequest(spec.Url, ToGitRef(spec.Ref), spec.Timeout?.Value, credentials, spec.Ignore);
+            result = await git.FetchAsync(request, rebuild ? null : State.Artifact?.Revision, cancellationToken);
+        }
+        catch (Exception exception) when (exception is GitSourceException or ArtifactException or SecretReferenceException)
+        {
+            var reason = exception switch
+            {
+                GitSourceException git => git.Reason,
+                ArtifactException => "ArtifactFailed",
+                _ => "AuthenticationFailed",
+            };
+            Logger.LogWarning("GitRepository {Resource} fetch failed: {Reason}: {Message}", Key, reason, exception.Message);
+            if (State.Failure is not { } last || last.Reason != reason || last.Message != exception.Message || State.ObservedGeneration != generation)
+            {
+                await RaiseAsync(new FetchFailed(generation, reason, exception.Message, DateTimeOffset.UtcNow));
+            }
+
+            return;
+        }
+
+        switch (result)
+        {
+            case GitFetchResult.Fetched fetched:
+                var artifact = fetched.Artifact;
+                var digest = await Blobs.PutAsync(artifact.Bytes, cancellationToken);
+                await RaiseAsync(new ArtifactFetched(generation, artifact.Revision, digest, artifact.Size, artifact.Commit, DateTimeOffset.UtcNow));
+                Logger.LogInformation("GitRepository {Resource} stored artifact for revision {Revision} ({Digest})", Key, artifact.Revision, digest);
+                foreach (var subscriber in State.Subscribers)
+                {
+                    await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, State.Artifact!);
+                }
+
+                break;
+            case GitFetchResult.Unchanged unchanged when State.Failure is not null || State.ObservedGeneration != generation:
+                await RaiseAsync(new FetchSucceeded(generation, unchanged.Revision, DateTimeOffset.UtcNow));
+                break;
+        }
+    }
+
+    private async Task<GitCredentials?> CredentialsAsync(GitRepositorySpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.SecretRef is not { } reference)
+        {
+            return null;
+        }
+
+        var ns = Key[..Key.IndexOf('/')];
+        var data = await secrets.ReadAsync(ns, reference.Name, cancellationToken)
+            ?? throw new SecretReferenceException($"spec.secretRef: Secret {ns}/{reference.Name} does not exist; create it with username/password, bearerToken, or identity and known_hosts");
+        return GitCredentials.FromSecretData(data)
+            ?? throw new SecretReferenceException($"spec.secretRef: Secret {ns}/{reference.Name} has none of username/password, bearerToken, identity; add the credentials Flux expects");
+    }
+
+    private static GitRef? ToGitRef(GitRepositoryRef? reference) => reference is null
+        ? null
+        : new GitRef(reference.Branch, reference.Tag, reference.Semver, reference.Name, reference.Commit);
+
+    private SourceStatus Status()
+    {
+        if (!State.Exists)
+        {
+            return new SourceStatus(false, State.Generation, State.ObservedGeneration, false, [], null);
+        }
+
+        var conditions = new List<Condition>();
+        var since = State.ReadySince;
+        if (State.Failure is { } failure)
+        {
+            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, State.ObservedGeneration, since));
+            var stalled = failure.Reason is "InvalidSpec";
+            conditions.Add(stalled
+                ? new Condition("Stalled", "True", failure.Reason, failure.Message, State.ObservedGeneration, since)
+                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {State.Spec!.Interval}", State.ObservedGeneration, since));
+        }
+        else if (State.Artifact is { } artifact)
+        {
+            conditions.Add(new Condition("Ready", "True", "Succeeded", $"stored artifact for revision '{artifact.Revision}'", State.ObservedGeneration, since));
+        }
+        else
+        {
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "fetching the repository", State.Generation, since));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the repository", State.Generation, since));
+        }
+
+        return new SourceStatus(true, State.Generation, State.ObservedGeneration, State.Suspended || State.Spec!.Suspend, conditions, State.Artifact);
+    }
+
+    private void RequireExists()
+    {
+        if (!State.Exists)
+        {
+            throw new InvalidOperationException($"GitRepository {Key} does not exist; apply it first.");
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
