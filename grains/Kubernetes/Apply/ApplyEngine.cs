@@ -57,7 +57,16 @@ public sealed class ApplyEngine(KubernetesClient client, ILogger<ApplyEngine>? l
         var crds = desired.Where(d => d.Reference.GroupKind == new GroupKind("apiextensions.k8s.io", "CustomResourceDefinition")).Select(d => d.Reference).ToList();
         if (crds.Count > 0)
         {
-            var established = await health.WaitAsync(crds, Remaining(options, clock), cancellationToken);
+            HealthReport established;
+            try
+            {
+                established = await health.WaitAsync(crds, Remaining(options, clock), cancellationToken);
+            }
+            catch (KubernetesException e)
+            {
+                return Failed(ApplyReasons.ReconciliationFailed, $"Waiting for CustomResourceDefinitions to be Established failed: {e.Message}");
+            }
+
             if (!established.Healthy)
             {
                 return Failed(ApplyReasons.ReconciliationFailed, $"CustomResourceDefinitions are not Established: {established.Message}");
@@ -103,7 +112,16 @@ public sealed class ApplyEngine(KubernetesClient client, ILogger<ApplyEngine>? l
         var checks = (options.Wait ? all : []).Concat(options.HealthChecks).Distinct().ToList();
         if (checks.Count > 0)
         {
-            var report = await health.WaitAsync(checks, Remaining(options, clock), cancellationToken);
+            HealthReport report;
+            try
+            {
+                report = await health.WaitAsync(checks, Remaining(options, clock), cancellationToken);
+            }
+            catch (KubernetesException e)
+            {
+                return Result(false, ApplyReasons.HealthCheckFailed, $"Health check failed: {e.Message}", inventory, null);
+            }
+
             if (!report.Healthy)
             {
                 return Result(false, ApplyReasons.HealthCheckFailed, $"Health check failed after {clock.Elapsed.TotalSeconds:0.#} s: {report.Message}", inventory, report);
@@ -185,7 +203,16 @@ public sealed class ApplyEngine(KubernetesClient client, ILogger<ApplyEngine>? l
             return [];
         }
 
-        var live = await ReadLiveAsync(stage, cancellationToken);
+        IReadOnlyDictionary<ObjectReference, JsonObject> live;
+        try
+        {
+            live = await ReadLiveAsync(stage, cancellationToken);
+        }
+        catch (KubernetesException e)
+        {
+            return [e.Message];
+        }
+
         // The client bounds requests in flight; twice as many workers keep its queue full while others compare JSON.
         await Parallel.ForEachAsync(stage, new ParallelOptions { MaxDegreeOfParallelism = client.Options.MaxConcurrency * 2, CancellationToken = cancellationToken },
             async (item, ct) =>

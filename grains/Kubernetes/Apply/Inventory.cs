@@ -12,6 +12,12 @@ public sealed record Inventory(IReadOnlyList<InventoryEntry> Entries)
     public static Inventory Of(IEnumerable<ObjectReference> objects) =>
         new(objects.Select(InventoryEntry.Of).DistinctBy(e => e.Id).OrderBy(e => e.Id, StringComparer.Ordinal).ToList());
 
+    /// <summary>Inventories are equal when they list the same entries in the same order.</summary>
+    public bool Equals(Inventory? other) => other is not null && Entries.SequenceEqual(other.Entries);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Entries.Aggregate(0, (hash, entry) => HashCode.Combine(hash, entry));
+
     /// <summary>Entries of this inventory whose id is not in <paramref name="next"/>: the objects that left.</summary>
     public IReadOnlyList<InventoryEntry> Without(Inventory next)
     {

@@ -36,7 +36,7 @@ public sealed class Manifests_are_read_from_multi_document_YAML
     [Theory]
     [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n", "document 2 of app.yaml (line 5) has no apiVersion")]
     [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: x}\n", "document 1 of app.yaml (line 1) (ConfigMap) has no metadata.name")]
-    [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: 1, k: 2}\n", "data.k appears twice")]
+    [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: 1, k: 2}\n", "app.yaml is not valid YAML at line 4")]
     [InlineData("- just\n- a list\n", "document 1 of app.yaml (line 1) is a Sequence, not a mapping")]
     [InlineData("apiVersion: v1\nkind: [\n", "app.yaml is not valid YAML at line")]
     public void A_bad_document_is_named_with_its_index_and_field(string yaml, string expected)
