@@ -18,8 +18,12 @@ public sealed class KustomizeBuilder(KustomizeOptions options)
     private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
     /// <summary>Builds the manifests under <c>spec.path</c> of <paramref name="root"/>.</summary>
+    /// <param name="root">The extracted source artifact.</param>
+    /// <param name="spec">The Kustomization's spec (path and transforms).</param>
+    /// <param name="transform">Rewrites one rendered object's YAML text, given its parsed form (post-build substitution works on text, as in Flux).</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
     /// <exception cref="BuildFailedException">The path is missing or leaves the root, or kustomize failed.</exception>
-    public async Task<IReadOnlyList<JsonObject>> BuildAsync(string root, KustomizationSpec spec, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JsonObject>> BuildAsync(string root, KustomizationSpec spec, CancellationToken cancellationToken, Func<string, IReadOnlyList<JsonObject>, string>? transform = null)
     {
         root = Path.GetFullPath(root);
         var path = spec.Path ?? "./";
@@ -41,10 +45,20 @@ public sealed class KustomizeBuilder(KustomizeOptions options)
 
         var target = NeedsOverlay(spec) ? await WriteOverlayAsync(root, directory, spec, cancellationToken) : directory;
         var output = await RunKustomizeAsync(target, cancellationToken);
-        var objects = ParseOutput(output);
+        var objects = new List<JsonObject>();
+        foreach (var document in SplitDocuments(output))
+        {
+            var parsed = ParseOutput(transform is null ? document : transform(document, ParseOutput(document)));
+            objects.AddRange(parsed);
+        }
+
         Stamp(objects, spec.CommonMetadata);
         return objects;
     }
+
+    /// <summary>kustomize separates objects with <c>---</c> lines; each piece is one object's YAML.</summary>
+    private static IEnumerable<string> SplitDocuments(string output) =>
+        output.Split("\n---\n", StringSplitOptions.RemoveEmptyEntries).Where(d => !string.IsNullOrWhiteSpace(d) && d.Trim() != "---");
 
     private static bool IsInside(string root, string path) =>
         path == root || path.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);

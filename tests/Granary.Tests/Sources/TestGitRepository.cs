@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Granary.Tests.Sources;
 
 /// <summary>A real Git repository in a temp directory, driven through the git CLI and served as a file:// URL.</summary>
-internal sealed class TestGitRepository : IDisposable
+public sealed class TestGitRepository : IDisposable
 {
     private TestGitRepository(string path) => WorkTree = path;
 

@@ -1,0 +1,58 @@
+using Granary.Contracts.Grains;
+using Granary.Contracts.Resources;
+using Granary.Contracts.Sources;
+
+namespace Granary.Contracts.Deployments;
+
+/// <summary>A Kustomization: builds manifests from a source artifact and applies them to a cluster. Key: <c>namespace/name</c>.</summary>
+[GrainKind("kustomization")]
+public interface IKustomizationGrain : ISourceSubscriber
+{
+    /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled.</summary>
+    Task<DeploymentStatus> ApplyAsync(Kustomization resource);
+
+    /// <summary>Reconciles now (no-op while suspended) and returns the status afterwards.</summary>
+    Task<DeploymentStatus> ReconcileAsync();
+
+    /// <summary>Stops reconciling, recording the actor and reason.</summary>
+    Task SuspendAsync(string? reason);
+
+    /// <summary>Starts reconciling again.</summary>
+    Task ResumeAsync();
+
+    /// <summary>Deletes the resource, pruning what it applied when <c>spec.prune</c> is true.</summary>
+    Task DeleteAsync();
+
+    /// <summary>The current status.</summary>
+    [ReadOnly]
+    Task<DeploymentStatus> GetStatusAsync();
+
+    /// <summary>The keys of the Kustomizations this one depends on (for cycle detection).</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<string>> GetDependenciesAsync();
+
+    /// <summary>Registers <paramref name="dependentKey"/> to be told when this one becomes ready; returns the current status.</summary>
+    Task<DeploymentStatus> AddDependentAsync(string dependentKey);
+
+    /// <summary>A dependency became ready: check again.</summary>
+    [OneWay]
+    Task DependencyReadyAsync(string dependencyKey);
+}
+
+/// <summary>A Kustomization's status as Flux shows it.</summary>
+public sealed record DeploymentStatus(
+    bool Exists,
+    long Generation,
+    long ObservedGeneration,
+    bool Suspended,
+    IReadOnlyList<Condition> Conditions,
+    string? LastAppliedRevision,
+    string? LastAttemptedRevision,
+    IReadOnlyList<string> Inventory)
+{
+    /// <summary>Whether the Ready condition is True.</summary>
+    public bool IsReady => Conditions.Any(c => c.Type == "Ready" && c.Status == "True");
+
+    /// <summary>The Ready condition's reason, if any.</summary>
+    public string? ReadyReason => Conditions.FirstOrDefault(c => c.Type == "Ready")?.Reason;
+}

@@ -1,0 +1,26 @@
+using Granary.Contracts.Resources;
+
+namespace Granary.Contracts.Events;
+
+/// <summary>A Kustomization's spec was applied (created or changed).</summary>
+[EventType("kustomization.spec-applied")]
+public sealed record KustomizationSpecApplied(long Generation, KustomizationSpec Spec, Dictionary<string, string>? Labels);
+
+/// <summary>
+/// Manifests of a revision were applied. <paramref name="Changes"/> lists only objects created, configured or deleted
+/// (as "Kind namespace/name action"); <paramref name="Inventory"/> is every object applied, as Flux's inventory ids.
+/// </summary>
+[EventType("kustomization.applied")]
+public sealed record Applied(long Generation, string Revision, IReadOnlyList<string> Changes, IReadOnlyList<string> Inventory, DateTimeOffset At);
+
+/// <summary>A reconcile failed (build, decryption, apply, health, prune); recorded when the failure changes.</summary>
+[EventType("kustomization.apply-failed")]
+public sealed record ApplyFailed(long Generation, string Revision, string Reason, string Message, DateTimeOffset At);
+
+/// <summary>A dependency was not ready; recorded once per revision and dependency.</summary>
+[EventType("kustomization.dependency-not-ready")]
+public sealed record DependencyNotReady(string Revision, string Dependency, string Message);
+
+/// <summary>A Kustomization that depends on this one wants to be told when this one is ready.</summary>
+[EventType("kustomization.dependent-added")]
+public sealed record DependentAdded(string Key);

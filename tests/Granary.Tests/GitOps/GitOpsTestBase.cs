@@ -1,0 +1,118 @@
+using Granary.Contracts.Deployments;
+using Granary.Contracts.Events;
+using Granary.Contracts.Resources;
+using Granary.Contracts.Sources;
+using Granary.Grains.Artifacts;
+using Granary.Grains.Build.Kustomize;
+using Granary.Grains.Deployments;
+using Granary.Grains.Kubernetes.Client;
+using Granary.Grains.Secrets;
+using Granary.Grains.Sources;
+using Granary.Grains.Sources.Git;
+using Granary.Runtime;
+using Granary.Testing;
+using Granary.Testing.Kubernetes;
+using Granary.Testing.Runtime;
+using Granary.Tests.Kubernetes;
+using Granary.Tests.Kubernetes.Infrastructure;
+using Granary.Tests.Sources;
+
+namespace Granary.Tests.GitOps;
+
+/// <summary>A silo with GitRepository and Kustomization grains, a real git repository, and a namespace in a local control plane.</summary>
+public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetime
+{
+    protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    private readonly string _scratch = Directory.CreateTempSubdirectory("granary-gitops-").FullName;
+    private KubernetesClient _client = null!;
+
+    protected TestGitRepository Repository { get; } = TestGitRepository.Create();
+
+    protected TestSilo Silo { get; private set; } = null!;
+
+    protected TestNamespace Namespace { get; private set; } = null!;
+
+    protected LocalCluster Cluster => kubernetes.Cluster;
+
+    public async Task InitializeAsync()
+    {
+        Namespace = await kubernetes.Cluster.CreateNamespaceAsync("gitops");
+        _client = Manifests.Client(kubernetes.Cluster);
+        var limits = new ArtifactLimits();
+        var git = new GitSource(
+            new GitClient(new GitClientOptions { CacheDirectory = Path.Combine(_scratch, "cache"), ScratchDirectory = Path.Combine(_scratch, "tmp") }),
+            new ArtifactBuilder(limits), new ArtifactExtractor(limits), Path.Combine(_scratch, "work"));
+        var environment = new KustomizationEnvironment(_client, new KustomizeBuilder(new KustomizeOptions { KubectlPath = Tools.Kubectl }), new ArtifactExtractor(limits), Path.Combine(_scratch, "builds"));
+        Silo = await TestSilo.StartAsync(c =>
+        {
+            var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema, ReminderPollInterval = TimeSpan.FromMilliseconds(200) };
+            options.Grains
+                .Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new NoManagementCluster()))
+                .Add<IKustomizationGrain, KustomizationGrain>(() => new KustomizationGrain(environment));
+            options.EventTypes.RegisterAnnotated(typeof(Applied).Assembly);
+            return options;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Silo.DisposeAsync();
+        _client.Dispose();
+        await Namespace.DisposeAsync();
+        Repository.Dispose();
+        Directory.Delete(_scratch, recursive: true);
+    }
+
+    protected IGitRepositoryGrain Source => Silo.Grains.Get<IGitRepositoryGrain>($"{Namespace}/fleet");
+
+    protected IKustomizationGrain KustomizationGrain(string name) => Silo.Grains.Get<IKustomizationGrain>($"{Namespace}/{name}");
+
+    protected Task<SourceStatus> ApplySourceAsync() => Source.ApplyAsync(new GitRepository
+    {
+        ApiVersion = GitRepository.Version,
+        Kind = "GitRepository",
+        Metadata = new ObjectMetadata { Name = "fleet", Namespace = Namespace.Name },
+        Spec = new GitRepositorySpec { Url = Repository.Url, Interval = GoDuration.Parse("10m"), Ref = new GitRepositoryRef { Branch = "main" } },
+    });
+
+    protected Task<DeploymentStatus> ApplyKustomizationAsync(string name, string path, Func<KustomizationSpec, KustomizationSpec>? change = null)
+    {
+        var spec = new KustomizationSpec
+        {
+            SourceRef = new CrossNamespaceSourceReference { Kind = "GitRepository", Name = "fleet" },
+            Path = path,
+            Interval = GoDuration.Parse("10m"),
+            RetryInterval = GoDuration.Parse("1s"),
+            Prune = true,
+            TargetNamespace = Namespace.Name,
+        };
+        return KustomizationGrain(name).ApplyAsync(new Kustomization
+        {
+            ApiVersion = Kustomization.Version,
+            Kind = "Kustomization",
+            Metadata = new ObjectMetadata { Name = name, Namespace = Namespace.Name },
+            Spec = change is null ? spec : change(spec),
+        });
+    }
+
+    protected static string ConfigMap(string name, string value) =>
+        $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: \"{value}\"\n";
+
+    protected async Task<string?> ConfigMapValueAsync(string name) =>
+        (await Cluster.Admin.GetAsync($"/api/v1/namespaces/{Namespace}/configmaps/{name}"))?["data"]?["value"]?.GetValue<string>();
+
+    protected async Task<List<T>> EventsAsync<T>(string name)
+    {
+        var events = new List<T>();
+        await foreach (var e in Silo.Silo.EventStore.ReadStreamAsync($"kustomization/{Namespace}/{name}"))
+        {
+            if (e.Data is T typed)
+            {
+                events.Add(typed);
+            }
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,99 @@
+using Granary.Contracts.Events;
+using Granary.Testing;
+using Granary.Tests.Kubernetes.Infrastructure;
+
+namespace Granary.Tests.GitOps;
+
+public sealed class Kustomizations_follow_git(LocalKubernetes kubernetes) : GitOpsTestBase(kubernetes), IClassFixture<LocalKubernetes>
+{
+    [Fact]
+    public async Task A_new_commit_is_applied_listing_exactly_the_changed_objects_and_a_deleted_manifest_is_pruned()
+    {
+        Repository.Commit(new Dictionary<string, string>
+        {
+            ["apps/settings.yaml"] = ConfigMap("settings", "v1"),
+            ["apps/extra.yaml"] = ConfigMap("extra", "x"),
+            ["apps/stable.yaml"] = ConfigMap("stable", "s"),
+        });
+        await ApplySourceAsync();
+        var first = await ApplyKustomizationAsync("apps", "./apps");
+
+        Assert.True(first.IsReady, string.Join("; ", first.Conditions.Select(c => c.Message)));
+        Assert.Equal($"main@sha1:{Repository.Head()}", first.LastAppliedRevision);
+        Assert.Equal("v1", await ConfigMapValueAsync("settings"));
+        var created = Assert.Single(await EventsAsync<Applied>("apps"));
+        Assert.Equal(3, created.Changes.Count);
+        Assert.All(created.Changes, c => Assert.EndsWith("created", c));
+
+        Repository.Git("rm", "-q", "apps/extra.yaml");
+        var commit = Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "v2") });
+        await Source.ReconcileAsync();
+
+        await Eventually.WaitUntilAsync(async () => (await KustomizationGrain("apps").GetStatusAsync()).LastAppliedRevision == $"main@sha1:{commit}", Deadline, "the new commit to be applied");
+        var second = (await EventsAsync<Applied>("apps"))[^1];
+        Assert.Equal([$"ConfigMap {Namespace}/extra deleted", $"ConfigMap {Namespace}/settings configured"], second.Changes.Order());
+        Assert.Equal("v2", await ConfigMapValueAsync("settings"));
+        Assert.Null(await ConfigMapValueAsync("extra"));
+        Assert.Equal(2, second.Inventory.Count);
+    }
+
+    [Fact]
+    public async Task A_broken_manifest_fails_the_build_and_leaves_the_applied_objects_alone()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "good") });
+        await ApplySourceAsync();
+        Assert.True((await ApplyKustomizationAsync("apps", "./apps")).IsReady);
+
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n" });
+        await Source.ReconcileAsync();
+
+        await Eventually.WaitUntilAsync(async () => (await KustomizationGrain("apps").GetStatusAsync()).ReadyReason == "BuildFailed", Deadline, "the build to fail");
+        var status = await KustomizationGrain("apps").GetStatusAsync();
+        Assert.Contains("kustomize build failed", status.Conditions.First(c => c.Type == "Ready").Message);
+        Assert.NotEqual(status.LastAttemptedRevision, status.LastAppliedRevision);
+        Assert.Equal("good", await ConfigMapValueAsync("settings"));
+    }
+
+    [Fact]
+    public async Task Variables_are_substituted_from_a_ConfigMap_and_inline()
+    {
+        await Cluster.Admin.CreateAsync($"/api/v1/namespaces/{Namespace}/configmaps", new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "cluster-vars" },
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["cluster_env"] = "prod", ["region"] = "eu" },
+        });
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "${cluster_env}-${region}-${tier:=web}") });
+        await ApplySourceAsync();
+
+        var status = await ApplyKustomizationAsync("apps", "./apps", spec => spec with
+        {
+            PostBuild = new Granary.Contracts.Resources.PostBuild
+            {
+                Substitute = new() { ["region"] = "us" },
+                SubstituteFrom = [new Granary.Contracts.Resources.SubstituteReference { Kind = "ConfigMap", Name = "cluster-vars" }],
+            },
+        });
+
+        Assert.True(status.IsReady, string.Join("; ", status.Conditions.Select(c => c.Message)));
+        Assert.Equal("prod-us-web", await ConfigMapValueAsync("settings"));
+    }
+
+    [Fact]
+    public async Task Suspend_stops_applying_until_resumed()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "one") });
+        await ApplySourceAsync();
+        await ApplyKustomizationAsync("apps", "./apps");
+        await KustomizationGrain("apps").SuspendAsync("freeze");
+
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "two") });
+        await Source.ReconcileAsync();
+        await KustomizationGrain("apps").ReconcileAsync();
+        Assert.Equal("one", await ConfigMapValueAsync("settings"));
+
+        await KustomizationGrain("apps").ResumeAsync();
+        await Eventually.WaitUntilAsync(async () => await ConfigMapValueAsync("settings") == "two", Deadline, "the resumed Kustomization to apply the new commit");
+    }
+}
