@@ -12,6 +12,7 @@ using Granary.Grains.Build.Substitution;
 using Granary.Grains.Kubernetes.Apply;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Objects;
+using Granary.Grains.Resources;
 using Granary.Runtime;
 using Microsoft.Extensions.Logging;
 using KubeMetadata = Granary.Grains.Kubernetes.Objects.ObjectMetadata;
@@ -343,13 +344,9 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
             var identities = await IdentitiesAsync(spec, cancellationToken);
             using var keys = new DisposableList(identities);
             var decryptor = identities is null ? null : new SopsDecryptor(identities);
+            await DecryptFilesAsync(workspace, decryptor, cancellationToken);
             return await environment.Builder.BuildAsync(workspace, spec, cancellationToken, (text, parsed) =>
             {
-                if (parsed.Count == 1 && SopsDecryptor.IsEncrypted(parsed[0]))
-                {
-                    text = (decryptor ?? throw new BuildFailedException($"{ObjectReference.Of(parsed[0])} is SOPS-encrypted but spec.decryption is not set; add decryption with provider sops and a secretRef holding the age key")).Decrypt(parsed[0]).ToJsonString();
-                }
-
                 var disabled = parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled");
                 return variables is null || disabled ? text : VariableSubstitution.Substitute(text, variables);
             });
@@ -359,6 +356,52 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
             if (Directory.Exists(workspace))
             {
                 Directory.Delete(workspace, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decrypts SOPS-encrypted manifest files in place before kustomize loads them, so kustomize's transforms
+    /// (namespace, labels) never touch the encrypted form and its MAC still verifies. The files are rewritten
+    /// owner-only and the whole workspace is deleted after the build.
+    /// </summary>
+    private static async Task DecryptFilesAsync(string workspace, SopsDecryptor? decryptor, CancellationToken cancellationToken)
+    {
+        foreach (var file in Directory.EnumerateFiles(workspace, "*", SearchOption.AllDirectories))
+        {
+            if (Path.GetExtension(file) is not (".yaml" or ".yml" or ".json"))
+            {
+                continue;
+            }
+
+            var text = await File.ReadAllTextAsync(file, cancellationToken);
+            if (!text.Contains("sops", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            IReadOnlyList<JsonNode?> documents;
+            try
+            {
+                documents = YamlToJson.ParseDocuments(text);
+            }
+            catch (YamlFormatException)
+            {
+                continue;
+            }
+
+            if (!documents.Any(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)))
+            {
+                continue;
+            }
+
+            var decrypted = documents.Select(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)
+                ? (decryptor ?? throw new BuildFailedException($"{ObjectReference.Of(o)} is SOPS-encrypted but spec.decryption is not set; add decryption with provider sops and a secretRef holding the age key")).Decrypt(o).ToJsonString()
+                : d?.ToJsonString() ?? "null");
+            await File.WriteAllTextAsync(file, string.Join("\n---\n", decrypted), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
         }
     }
