@@ -14,6 +14,9 @@ public interface IKustomizationGrain : ISourceSubscriber
     /// <summary>Reconciles now (no-op while suspended) and returns the status afterwards.</summary>
     Task<DeploymentStatus> ReconcileAsync();
 
+    /// <summary>Someone asked for a reconcile now (optionally fetching the source first); recorded with the actor.</summary>
+    Task<DeploymentStatus> RequestReconcileAsync(bool withSource);
+
     /// <summary>Stops reconciling, recording the actor and reason.</summary>
     Task SuspendAsync(string? reason);
 

@@ -13,6 +13,9 @@ public interface IGitRepositoryGrain : IGrain
     /// <summary>Fetches now (no-op while suspended) and returns the status afterwards.</summary>
     Task<SourceStatus> ReconcileAsync();
 
+    /// <summary>Someone asked for a fetch now; recorded with the actor.</summary>
+    Task<SourceStatus> RequestReconcileAsync();
+
     /// <summary>Stops fetching, recording the actor and reason.</summary>
     Task SuspendAsync(string? reason);
 

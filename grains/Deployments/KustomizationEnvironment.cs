@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Granary.Grains.Artifacts;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Kubernetes.Client;
@@ -9,4 +10,16 @@ namespace Granary.Grains.Deployments;
 /// <param name="Builder">Renders manifests with kustomize.</param>
 /// <param name="Extractor">Unpacks source artifacts safely.</param>
 /// <param name="ScratchDirectory">Where artifacts are unpacked for a build (deleted afterwards).</param>
-public sealed record KustomizationEnvironment(KubernetesClient Cluster, KustomizeBuilder Builder, ArtifactExtractor Extractor, string ScratchDirectory);
+public sealed record KustomizationEnvironment(KubernetesClient Cluster, KustomizeBuilder Builder, ArtifactExtractor Extractor, string ScratchDirectory)
+{
+    private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The client that applies for a Kustomization: the cluster's own, or one impersonating
+    /// <c>system:serviceaccount:&lt;namespace&gt;:&lt;serviceAccountName&gt;</c> (as Flux does), cached per account.
+    /// </summary>
+    public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => string.IsNullOrEmpty(serviceAccountName)
+        ? Cluster
+        : _impersonating.GetOrAdd($"system:serviceaccount:{@namespace}:{serviceAccountName}",
+            user => new KubernetesClient(Cluster.Connection with { ImpersonateUser = user }, Cluster.Options));
+}

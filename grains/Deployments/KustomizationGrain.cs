@@ -75,6 +75,19 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
     }
 
     /// <inheritdoc />
+    public async Task<DeploymentStatus> RequestReconcileAsync(bool withSource)
+    {
+        RequireExists();
+        await RaiseAsync(new ReconcileRequested(withSource));
+        if (withSource && State.Spec!.SourceRef is { Kind: "GitRepository" } source)
+        {
+            await GrainFactory.Get<IGitRepositoryGrain>($"{source.Namespace ?? Namespace}/{source.Name}").RequestReconcileAsync();
+        }
+
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
     public Task SourceChangedAsync(GrainId source, SourceArtifact artifact) => ReconcileOnceAsync(CancellationToken.None);
 
     /// <inheritdoc />
@@ -113,7 +126,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
         {
             // Applying nothing over the last inventory prunes it all, with the engine's rules (prune-disabled, ownership).
             var previous = new Inventory(State.Inventory.Select(ParseInventory).ToList());
-            var result = await new ApplyEngine(environment.Cluster).ApplyAsync(Owner, [], previous, new ApplyOptions { Prune = true }, CancellationToken.None);
+            var result = await new ApplyEngine(environment.ClientFor(Namespace, State.Spec.ServiceAccountName)).ApplyAsync(Owner, [], previous, new ApplyOptions { Prune = true }, CancellationToken.None);
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"Kustomization {Key} could not prune what it applied: {result.Message}; fix the cluster access or set prune: false, then delete again.");
@@ -174,6 +187,13 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
 
         var generation = State.Generation;
         var wasFailing = State.Failure is not null;
+        if (spec.KubeConfig is not null || spec.ClusterRef is not null)
+        {
+            await FailAsync(generation, State.LastAttemptedRevision ?? string.Empty, "ReconciliationFailed",
+                $"spec.{(spec.KubeConfig is not null ? "kubeConfig" : "clusterRef")}: applying to another cluster is not supported yet (it arrives with the Cluster kind); remove it to apply to the silo's cluster");
+            return;
+        }
+
         var artifact = await GetSourceArtifactAsync(spec);
         if (artifact is null)
         {
@@ -206,7 +226,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
             DefaultNamespace = spec.TargetNamespace ?? Namespace,
         };
         var previous = new Inventory(State.Inventory.Select(ParseInventory).ToList());
-        var result = await new ApplyEngine(environment.Cluster).ApplyAsync(Owner, objects, previous, options, cancellationToken);
+        var result = await new ApplyEngine(environment.ClientFor(Namespace, spec.ServiceAccountName)).ApplyAsync(Owner, objects, previous, options, cancellationToken);
         if (!result.Succeeded)
         {
             await FailAsync(generation, artifact.Revision, result.Reason, result.Message);

@@ -62,6 +62,14 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
     }
 
     /// <inheritdoc />
+    public async Task<SourceStatus> RequestReconcileAsync()
+    {
+        RequireExists();
+        await RaiseAsync(new ReconcileRequested(WithSource: false));
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
     public async Task SuspendAsync(string? reason)
     {
         RequireExists();

@@ -96,4 +96,62 @@ public sealed class Kustomizations_follow_git(LocalKubernetes kubernetes) : GitO
         await KustomizationGrain("apps").ResumeAsync();
         await Eventually.WaitUntilAsync(async () => await ConfigMapValueAsync("settings") == "two", Deadline, "the resumed Kustomization to apply the new commit");
     }
+
+    [Fact]
+    public async Task Reconcile_with_source_is_recorded_with_the_actor_and_picks_up_a_new_commit()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "one") });
+        await ApplySourceAsync();
+        await ApplyKustomizationAsync("apps", "./apps");
+        var commit = Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "two") });
+
+        Granary.Contracts.Deployments.DeploymentStatus status;
+        using (Granary.Runtime.Calls.GrainCallContext.Begin("cli-42", actor: "alice"))
+        {
+            status = await KustomizationGrain("apps").RequestReconcileAsync(withSource: true);
+        }
+
+        Assert.Equal($"main@sha1:{commit}", status.LastAppliedRevision);
+        Assert.Equal("two", await ConfigMapValueAsync("settings"));
+        var requests = new List<(string Stream, string? Actor, string? Correlation)>();
+        foreach (var stream in new[] { $"kustomization/{Namespace}/apps", $"gitrepository/{Namespace}/fleet" })
+        {
+            await foreach (var e in Silo.Silo.EventStore.ReadStreamAsync(stream))
+            {
+                if (e.EventType == "resource.reconcile-requested")
+                {
+                    requests.Add((stream, e.Actor, e.CorrelationId));
+                }
+            }
+        }
+
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r => Assert.Equal(("alice", "cli-42"), (r.Actor, r.Correlation)));
+    }
+
+    [Fact]
+    public async Task Deleting_a_kustomization_prunes_what_it_applied()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "one") });
+        await ApplySourceAsync();
+        await ApplyKustomizationAsync("apps", "./apps");
+        Assert.Equal("one", await ConfigMapValueAsync("settings"));
+
+        await KustomizationGrain("apps").DeleteAsync();
+
+        Assert.Null(await ConfigMapValueAsync("settings"));
+        Assert.False((await KustomizationGrain("apps").GetStatusAsync()).Exists);
+    }
+
+    [Fact]
+    public async Task A_remote_cluster_reference_fails_clearly_until_clusters_are_supported()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "one") });
+        await ApplySourceAsync();
+
+        var status = await ApplyKustomizationAsync("apps", "./apps", s => s with { ClusterRef = new Granary.Contracts.Resources.LocalObjectReference { Name = "prod-eu" } });
+
+        Assert.Contains("spec.clusterRef", status.Conditions.First(c => c.Type == "Ready").Message);
+        Assert.Null(await ConfigMapValueAsync("settings"));
+    }
 }
