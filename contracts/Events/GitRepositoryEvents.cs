@@ -6,9 +6,12 @@ namespace Granary.Contracts.Events;
 [EventType("gitrepository.spec-applied")]
 public sealed record GitRepositorySpecApplied(long Generation, GitRepositorySpec Spec, Dictionary<string, string>? Labels);
 
-/// <summary>A new artifact: the revision Flux would report, its digest in the blob store, its size and commit.</summary>
+/// <summary>
+/// A new artifact: the revision Flux would report, its digest in the blob store, its size and commit, and a fingerprint of
+/// the other inputs that shaped it (ignore rules, included artifacts), so a change of those rebuilds it.
+/// </summary>
 [EventType("gitrepository.artifact-fetched")]
-public sealed record ArtifactFetched(long Generation, string Revision, string Digest, long Size, string Commit, DateTimeOffset At);
+public sealed record ArtifactFetched(long Generation, string Revision, string Digest, long Size, string Commit, DateTimeOffset At, string? Inputs = null);
 
 /// <summary>A fetch succeeded without a new artifact, but something changed: a new generation observed, or a failure cleared.</summary>
 [EventType("gitrepository.fetch-succeeded")]

@@ -3,9 +3,9 @@ using Granary.Contracts.Resources;
 
 namespace Granary.Contracts.Sources;
 
-/// <summary>A GitRepository: fetches its repository on an interval and tells subscribers about new artifacts. Key: <c>namespace/name</c>.</summary>
+/// <summary>A GitRepository: fetches its repository on an interval and tells subscribers about new artifacts (it subscribes to the repositories it includes). Key: <c>namespace/name</c>.</summary>
 [GrainKind("gitrepository")]
-public interface IGitRepositoryGrain : IGrain
+public interface IGitRepositoryGrain : ISourceSubscriber
 {
     /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled at once.</summary>
     Task<SourceStatus> ApplyAsync(GitRepository resource);

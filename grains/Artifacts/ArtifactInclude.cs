@@ -10,6 +10,9 @@ namespace Granary.Grains.Artifacts;
 /// <param name="ToPath">Where to copy it in the including tree; empty or null for <paramref name="Name"/>.</param>
 public sealed record ArtifactInclude(string Name, byte[] Artifact, string? FromPath = null, string? ToPath = null)
 {
+    /// <summary>The included artifact's digest, when known (it identifies the include in fingerprints).</summary>
+    public string? Digest { get; init; }
+
     /// <summary>
     /// Extracts the included artifact safely and copies its <see cref="FromPath"/> subtree into
     /// <paramref name="root"/>/<see cref="ToPath"/>, replacing files of the same name. Paths that would leave either

@@ -146,11 +146,14 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
 
         var generation = State.Generation;
         GitFetchResult result;
+        string inputs;
         try
         {
             var credentials = await CredentialsAsync(spec, cancellationToken);
-            var rebuild = State.ObservedIgnore != spec.Ignore;
-            var request = new GitSourceRequest(spec.Url, ToGitRef(spec.Ref), spec.Timeout?.Value, credentials, spec.Ignore);
+            var includes = await IncludesAsync(spec, cancellationToken);
+            inputs = Fingerprint(spec, includes);
+            var rebuild = State.ObservedInputs != inputs;
+            var request = new GitSourceRequest(spec.Url, ToGitRef(spec.Ref), spec.Timeout?.Value, credentials, spec.Ignore, includes);
             result = await git.FetchAsync(request, rebuild ? null : State.Artifact?.Revision, cancellationToken);
         }
         catch (Exception exception) when (exception is GitSourceException or ArtifactException or SecretReferenceException)
@@ -175,7 +178,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
             case GitFetchResult.Fetched fetched:
                 var artifact = fetched.Artifact;
                 var digest = await Blobs.PutAsync(artifact.Bytes, cancellationToken);
-                await RaiseAsync(new ArtifactFetched(generation, artifact.Revision, digest, artifact.Size, artifact.Commit, DateTimeOffset.UtcNow));
+                await RaiseAsync(new ArtifactFetched(generation, artifact.Revision, digest, artifact.Size, artifact.Commit, DateTimeOffset.UtcNow, inputs));
                 Logger.LogInformation("GitRepository {Resource} stored artifact for revision {Revision} ({Digest})", Key, artifact.Revision, digest);
                 foreach (var subscriber in State.Subscribers)
                 {
@@ -188,6 +191,34 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
                 break;
         }
     }
+
+    /// <inheritdoc />
+    public Task SourceChangedAsync(GrainId source, SourceArtifact artifact) => ReconcileOnceAsync(CancellationToken.None);
+
+    /// <summary>The artifacts of included GitRepositories (same namespace); this one subscribes to them to rebuild when they change.</summary>
+    private async Task<IReadOnlyList<ArtifactInclude>> IncludesAsync(GitRepositorySpec spec, CancellationToken cancellationToken)
+    {
+        var includes = new List<ArtifactInclude>();
+        foreach (var include in spec.Include ?? [])
+        {
+            var key = $"{Key[..Key.IndexOf('/')]}/{include.Repository.Name}";
+            var included = GrainFactory.Get<IGitRepositoryGrain>(key);
+            var artifact = await included.SubscribeAsync(GrainId)
+                ?? throw new ArtifactException($"spec.include: GitRepository {key} has no artifact yet; it is included once it has one");
+            var bytes = await Blobs.GetAsync(artifact.Digest, cancellationToken)
+                ?? throw new ArtifactException($"spec.include: the artifact {artifact.Digest} of GitRepository {key} is missing from the blob store");
+            includes.Add(new ArtifactInclude(include.Repository.Name, bytes, include.FromPath, include.ToPath) { Digest = artifact.Digest });
+        }
+
+        return includes;
+    }
+
+    private static string Fingerprint(GitRepositorySpec spec, IReadOnlyList<ArtifactInclude> includes) =>
+        Granary.EventStore.Blobs.BlobStore.DigestOf(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            spec.Ignore,
+            includes = includes.Select(i => new { i.Name, i.FromPath, i.ToPath, i.Digest }),
+        }, SpecJson)));
 
     private async Task<GitCredentials?> CredentialsAsync(GitRepositorySpec spec, CancellationToken cancellationToken)
     {

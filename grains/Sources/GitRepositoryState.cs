@@ -32,8 +32,8 @@ public sealed class GitRepositoryState
     /// <summary>The generation the last completed fetch saw.</summary>
     public long ObservedGeneration { get; set; }
 
-    /// <summary>The spec whose ignore rules built the latest artifact (a change rebuilds even without a new commit).</summary>
-    public string? ObservedIgnore { get; set; }
+    /// <summary>The fingerprint of the inputs besides the commit that built the latest artifact (a change rebuilds it).</summary>
+    public string? ObservedInputs { get; set; }
 
     /// <summary>The failure of the last fetch, if it failed.</summary>
     public FetchFailed? Failure { get; set; }
@@ -59,7 +59,7 @@ public sealed class GitRepositoryState
                 Artifact = new SourceArtifact(fetched.Revision, fetched.Digest, fetched.Size, fetched.At);
                 Commit = fetched.Commit;
                 ObservedGeneration = fetched.Generation;
-                ObservedIgnore = Spec?.Ignore;
+                ObservedInputs = fetched.Inputs;
                 Failure = null;
                 ReadySince = fetched.At;
                 break;

@@ -40,8 +40,11 @@ internal sealed class GrainCall : WorkItem
     /// <summary>How long the caller allowed, for error messages.</summary>
     public TimeSpan Timeout => Deadline == long.MaxValue ? System.Threading.Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(_created, Deadline);
 
-    /// <summary>Whether the caller's chain already passes through the target (a call cycle that must re-enter).</summary>
-    public bool IsReentrant => _caller?.Chain?.Contains(Target) == true;
+    /// <summary>
+    /// Whether the caller's chain already passes through the target (a call cycle that must re-enter). A one-way
+    /// call never re-enters: nobody waits for it, so it cannot deadlock, and it takes a turn of its own.
+    /// </summary>
+    public bool IsReentrant => !Method.IsOneWay && _caller?.Chain?.Contains(Target) == true;
 
     public override bool IsReadOnly => Method.IsReadOnly;
 
@@ -79,7 +82,7 @@ internal sealed class GrainCall : WorkItem
             _caller?.MessageId,
             messageId: null,
             _caller?.Actor,
-            new CallChain(Target, _caller?.Chain),
+            new CallChain(Target, Method.IsOneWay ? null : _caller?.Chain),
             Deadline);
         using var activity = RuntimeTracing.Source.StartActivity(Method.Name, ActivityKind.Server, _parentActivity);
         activity?.SetTag("granary.grain", Target.ToString());

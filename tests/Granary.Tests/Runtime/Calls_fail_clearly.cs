@@ -1,6 +1,7 @@
 using Granary.Contracts.Grains;
 using Granary.Runtime;
 using Granary.Runtime.Calls;
+using Granary.Testing;
 
 namespace Granary.Tests.Runtime;
 
@@ -51,6 +52,16 @@ public sealed class Calls_fail_clearly : RuntimeTestBase
         // alpha → beta → alpha → beta → alpha: each grain is awaiting the other when called back.
         Assert.Equal("alpha:3", await alpha.PingAsync("beta", 4));
         Assert.Equal("self:3", await Silo.Grains.Get<IPingGrain>("self").PingAsync("self", 2));
+    }
+
+    [Fact]
+    public async Task A_one_way_call_back_into_a_waiting_grain_takes_its_own_turn_instead_of_re_entering()
+    {
+        var first = Silo.Grains.Get<IEchoGrain>("echo-a");
+
+        // echo-a → echo-b → (one-way) echo-a: the mark must wait until echo-a's turn has ended.
+        Assert.False(await first.RoundTripAsync("echo-b"));
+        await Eventually.WaitUntilAsync(() => first.MarkedAsync(), TimeSpan.FromSeconds(10), "the one-way mark to land after the turn");
     }
 
     [Fact]

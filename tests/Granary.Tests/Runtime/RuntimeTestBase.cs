@@ -31,7 +31,8 @@ public abstract class RuntimeTestBase : IAsyncLifetime
             .Add<IEventCounterGrain, EventCounterGrain>(() => new EventCounterGrain(Probe))
             .Add<IPingGrain, PingGrain>()
             .Add<ITickingGrain, TickingGrain>(() => new TickingGrain(Probe))
-            .Add<IAlarmGrain, AlarmGrain>(() => new AlarmGrain(Probe));
+            .Add<IAlarmGrain, AlarmGrain>(() => new AlarmGrain(Probe))
+            .Add<IEchoGrain, EchoGrain>();
         options.EventTypes.RegisterAnnotated(typeof(Incremented).Assembly);
         return options;
     }

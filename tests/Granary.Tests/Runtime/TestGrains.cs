@@ -250,3 +250,37 @@ public sealed class AlarmGrain(Probe probe) : Grain, IAlarmGrain, IRemindable
         return Task.CompletedTask;
     }
 }
+
+public interface IEchoGrain : IGrain
+{
+    Task<bool> RoundTripAsync(string other);
+
+    Task PokeAsync(string caller);
+
+    [OneWay]
+    Task MarkAsync();
+
+    [ReadOnly]
+    Task<bool> MarkedAsync();
+}
+
+public sealed class EchoGrain : Grain, IEchoGrain
+{
+    private bool _marked;
+
+    public async Task<bool> RoundTripAsync(string other)
+    {
+        await GrainFactory.Get<IEchoGrain>(other).PokeAsync(Key);
+        return _marked;
+    }
+
+    public Task PokeAsync(string caller) => GrainFactory.Get<IEchoGrain>(caller).MarkAsync();
+
+    public Task MarkAsync()
+    {
+        _marked = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> MarkedAsync() => Task.FromResult(_marked);
+}

@@ -174,4 +174,46 @@ public sealed class GitRepository_grain_follows_its_repository : IAsyncLifetime
         await Grain.ReconcileAsync();
         Assert.Equal(events, (await EventTypesAsync()).Count);
     }
+
+    [Fact]
+    public async Task An_included_repository_is_copied_in_and_its_changes_rebuild_the_artifact()
+    {
+        using var shared = TestGitRepository.Create();
+        shared.Commit(new Dictionary<string, string> { ["policies/limits.yaml"] = "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: l\n" });
+        var sharedGrain = _silo.Grains.Get<IGitRepositoryGrain>("flux-system/shared");
+        await sharedGrain.ApplyAsync(Resource(shared.Url) with { Metadata = new ObjectMetadata { Name = "shared", Namespace = "flux-system" } });
+
+        var withInclude = Resource(_repository.Url) with
+        {
+            Spec = Resource(_repository.Url).Spec with
+            {
+                Include = [new GitRepositoryInclude { Repository = new LocalObjectReference { Name = "shared" }, FromPath = "policies", ToPath = "common/policies" }],
+            },
+        };
+        var first = await Grain.ApplyAsync(withInclude);
+        Assert.True(first.IsReady, string.Join("; ", first.Conditions.Select(c => c.Message)));
+        Assert.Contains("common/policies/limits.yaml", await EntriesAsync(first.Artifact!.Digest));
+
+        shared.Commit(new Dictionary<string, string> { ["policies/quota.yaml"] = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n" });
+        await sharedGrain.ReconcileAsync();
+
+        await Eventually.WaitUntilAsync(async () => (await Grain.GetStatusAsync()).Artifact!.Digest != first.Artifact.Digest, Deadline, "the including artifact to be rebuilt");
+        var rebuilt = await Grain.GetStatusAsync();
+        Assert.Equal(first.Artifact.Revision, rebuilt.Artifact!.Revision);
+        Assert.Contains("common/policies/quota.yaml", await EntriesAsync(rebuilt.Artifact.Digest));
+    }
+
+    private async Task<List<string>> EntriesAsync(string digest)
+    {
+        var bytes = await _silo.Silo.EventStore.Blobs.GetAsync(digest);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes!), System.IO.Compression.CompressionMode.Decompress);
+        using var tar = new System.Formats.Tar.TarReader(gzip);
+        var entries = new List<string>();
+        while (tar.GetNextEntry() is { } entry)
+        {
+            entries.Add(entry.Name.TrimStart('.', '/'));
+        }
+
+        return entries;
+    }
 }
