@@ -20,6 +20,6 @@ public sealed record KustomizationEnvironment(KubernetesClient Cluster, Kustomiz
     /// </summary>
     public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => string.IsNullOrEmpty(serviceAccountName)
         ? Cluster
-        : _impersonating.GetOrAdd($"system:serviceaccount:{@namespace}:{serviceAccountName}",
-            user => new KubernetesClient(Cluster.Connection with { ImpersonateUser = user }, Cluster.Options));
+        : _impersonating.GetOrAdd($"{@namespace}/{serviceAccountName}",
+            _ => new KubernetesClient(Cluster.Connection.ImpersonatingServiceAccount(@namespace, serviceAccountName), Cluster.Options));
 }

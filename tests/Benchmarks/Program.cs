@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<CancellationToken, Task>>(StringCompare
     ["eventstore"] = EventStoreBenchmark.RunAsync,
     ["runtime"] = RuntimeBenchmark.RunAsync,
     ["controlplanes"] = ControlPlaneBenchmark.RunAsync,
+    ["kube"] = KubeApplyBenchmark.RunAsync,
 };
 
 if (args.Length != 1 || !suites.TryGetValue(args[0], out var suite))

@@ -67,7 +67,16 @@ public static class AppliedStateCheck
                 continue;
             }
 
-            if (fields[$"f:{key}"] is not JsonObject child || !live.TryGetPropertyValue(key, out var liveValue))
+            // The server omits empty maps, and server-side apply may not record them: an empty map in the manifest
+            // matches a field the live object lacks.
+            var liveHasKey = live.TryGetPropertyValue(key, out var liveValue);
+            if (value is JsonObject { Count: 0 } && !liveHasKey)
+            {
+                seen += fields.ContainsKey($"f:{key}") ? 1 : 0;
+                continue;
+            }
+
+            if (fields[$"f:{key}"] is not JsonObject child || !liveHasKey)
             {
                 return false;
             }

@@ -252,6 +252,13 @@ public sealed class ApplyEngine(KubernetesClient client, ILogger<ApplyEngine>? l
             }
 
             var dryRun = await client.ApplyAsync(item.Manifest, force: true, dryRun: true, cancellationToken);
+            if (ObjectMetadata.String(dryRun["metadata"]?["resourceVersion"]) != ObjectMetadata.String(live["metadata"]?["resourceVersion"]))
+            {
+                // A controller wrote the object since we listed it (a Deployment's revision annotation); compare with
+                // the version the dry run started from, or its change would look like ours.
+                live = await client.TryGetAsync(item.Reference, cancellationToken) ?? live;
+            }
+
             if (JsonComparison.Equal(ServerManagedFields.Without(dryRun), ServerManagedFields.Without(live)))
             {
                 // Same content, but our field manager does not own the fields yet (kubectl created the object, or a

@@ -33,17 +33,25 @@ public sealed class DriftDetector(KubernetesClient client)
                 owner.Label(desired);
                 var (_, @namespace) = await client.ResolveAsync(ObjectReference.Of(desired), ct);
                 var reference = ObjectReference.Of(desired).InNamespace(@namespace);
-                var live = await client.TryGetAsync(reference, ct);
-                ObjectDrift? drift;
-                if (live is null)
+                ObjectDrift? drift = null;
+                // A controller may write the object between the dry run and the read (a Deployment's revision
+                // annotation); compare only a dry run and a live object of the same resourceVersion.
+                for (var attempt = 1; attempt <= 3; attempt++)
                 {
-                    drift = new ObjectDrift(reference, [], Missing: true);
-                }
-                else
-                {
+                    var live = await client.TryGetAsync(reference, ct);
+                    if (live is null)
+                    {
+                        drift = new ObjectDrift(reference, [], Missing: true);
+                        break;
+                    }
+
                     var dryRun = await client.ApplyAsync(desired, force: true, dryRun: true, ct);
                     var paths = JsonComparison.Differences(ServerManagedFields.Without(live), ServerManagedFields.Without(dryRun));
                     drift = paths.Count > 0 ? new ObjectDrift(reference, paths, Missing: false) : null;
+                    if (ObjectMetadata.String(dryRun["metadata"]?["resourceVersion"]) == ObjectMetadata.String(live["metadata"]?["resourceVersion"]))
+                    {
+                        break;
+                    }
                 }
 
                 if (drift is not null)

@@ -5,6 +5,7 @@ using Granary.Grains.Kubernetes.Configuration;
 using Granary.Grains.Kubernetes.Manifests;
 using Granary.Testing;
 using Granary.Testing.Kubernetes;
+using Granary.Tests.Kubernetes.Infrastructure;
 
 namespace Granary.Tests.Kubernetes;
 
@@ -21,38 +22,17 @@ internal static class Manifests
 
     public static IReadOnlyList<JsonObject> Yaml(string yaml) => ManifestReader.Parse(yaml, "test manifests");
 
-    public static JsonObject ConfigMap(string @namespace, string name, string value = "one") => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ConfigMap",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = @namespace },
-        ["data"] = new JsonObject { ["value"] = value },
-    };
+    public static JsonObject ConfigMap(string @namespace, string name, string value = "one") => InNamespace(Workloads.ConfigMap(name, value), @namespace);
 
-    public static JsonObject Deployment(string @namespace, string name, int replicas = 1, string image = "nginx:1.25", JsonObject? podAnnotations = null) => new()
+    /// <summary>The infrastructure tests' Deployment in <paramref name="namespace"/>, with a port that names no protocol (v1.20 needs it defaulted).</summary>
+    public static JsonObject Deployment(string @namespace, string name, int replicas = 1, string image = "nginx:1.25", JsonObject? podAnnotations = null)
     {
-        ["apiVersion"] = "apps/v1",
-        ["kind"] = "Deployment",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = @namespace },
-        ["spec"] = new JsonObject
-        {
-            ["replicas"] = replicas,
-            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
-            ["template"] = new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name }, ["annotations"] = podAnnotations ?? [] },
-                ["spec"] = new JsonObject
-                {
-                    ["containers"] = new JsonArray(new JsonObject
-                    {
-                        ["name"] = "web",
-                        ["image"] = image,
-                        ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 80 }),
-                    }),
-                },
-            },
-        },
-    };
+        var deployment = InNamespace(Workloads.Deployment(name, replicas, podAnnotations), @namespace);
+        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        container["image"] = image;
+        container["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 80 });
+        return deployment;
+    }
 
     public static JsonObject Service(string @namespace, string name) => new()
     {
@@ -66,6 +46,12 @@ internal static class Manifests
             ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["targetPort"] = 8080 }),
         },
     };
+
+    private static JsonObject InNamespace(JsonObject obj, string @namespace)
+    {
+        obj["metadata"]!["namespace"] = @namespace;
+        return obj;
+    }
 
     /// <summary>Applies with default options and fails the test unless the apply succeeded.</summary>
     public static async Task<ApplyResult> ApplyAsync(KubernetesClient client, IReadOnlyList<JsonObject> objects, Inventory? previous = null, ApplyOptions? options = null,
