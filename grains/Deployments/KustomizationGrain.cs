@@ -24,27 +24,23 @@ namespace Granary.Grains.Deployments;
 /// artifact, check dependencies, build, decrypt, substitute, apply (with prune and health), record. A reconcile
 /// that changes nothing appends nothing; a new source artifact or a ready dependency triggers one at once.
 /// </summary>
-public sealed class KustomizationGrain(KustomizationEnvironment environment) : EventSourcedGrain<KustomizationState>, IKustomizationGrain, IRemindable
+public sealed class KustomizationGrain(KustomizationEnvironment environment) : ResourceGrain<KustomizationState>, IKustomizationGrain
 {
-    private const string ReminderName = "reconcile";
     private const string SubstituteKey = "kustomize.toolkit.fluxcd.io/substitute";
-    private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
-    private IDisposable? _timer;
     private bool _subscribed;
-
-    private string Namespace => Key[..Key.IndexOf('/')];
-
-    private string Name => Key[(Key.IndexOf('/') + 1)..];
 
     /// <inheritdoc />
     protected override KustomizationState Apply(KustomizationState state, object @event) => state.Apply(@event);
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        Schedule(TimeSpan.Zero);
-        return Task.CompletedTask;
-    }
+    protected override string KindName => "Kustomization";
+
+    /// <inheritdoc />
+    protected override TimeSpan? ReconcilePeriod => State.Spec is not { } spec ? null
+        : State.Failure is null ? spec.Interval.Value : (spec.RetryInterval ?? spec.Interval).Value;
+
+    /// <inheritdoc />
+    protected override bool IsSuspended => State.Suspended || State.Spec?.Suspend == true;
 
     /// <inheritdoc />
     public async Task<DeploymentStatus> ApplyAsync(Kustomization resource)
@@ -54,13 +50,11 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
             throw new ArgumentException($"Kustomization {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
         }
 
-        if (!State.Exists
-            || JsonSerializer.Serialize(State.Spec, SpecJson) != JsonSerializer.Serialize(resource.Spec, SpecJson)
-            || JsonSerializer.Serialize(State.Labels, SpecJson) != JsonSerializer.Serialize(resource.Metadata.Labels, SpecJson))
+        if (SpecChanged(State.Spec, resource.Spec, resource.Metadata.Labels))
         {
             await RaiseAsync(new KustomizationSpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
-            var period = Max(resource.Spec.Interval.Value, TimeSpan.FromSeconds(1));
-            await RegisterReminderAsync(ReminderName, period, period);
+            await KeepAliveAsync(resource.Spec.Interval.Value);
+            Schedule(TimeSpan.Zero);
             _subscribed = false;
         }
 
@@ -94,27 +88,6 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
     public Task DependencyReadyAsync(string dependencyKey) => ReconcileOnceAsync(CancellationToken.None);
 
     /// <inheritdoc />
-    public async Task SuspendAsync(string? reason)
-    {
-        RequireExists();
-        if (!State.Suspended)
-        {
-            await RaiseAsync(new Suspended(reason));
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task ResumeAsync()
-    {
-        RequireExists();
-        if (State.Suspended)
-        {
-            await RaiseAsync(new Resumed());
-            Schedule(TimeSpan.Zero);
-        }
-    }
-
-    /// <inheritdoc />
     public async Task DeleteAsync()
     {
         if (!State.Exists)
@@ -134,9 +107,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
         }
 
         await RaiseAsync(new Deleted());
-        _timer?.Dispose();
-        _timer = null;
-        await UnregisterReminderAsync(ReminderName);
+        await StopReconcilingAsync();
     }
 
     /// <inheritdoc />
@@ -157,30 +128,12 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
         return Status();
     }
 
-    /// <inheritdoc />
-    public Task ReceiveReminderAsync(string reminderName, ReminderTick tick)
-    {
-        Schedule(TimeSpan.Zero);
-        return Task.CompletedTask;
-    }
-
     private ResourceOwner Owner => new(Name, Namespace);
 
-    private void Schedule(TimeSpan dueTime)
-    {
-        _timer?.Dispose();
-        _timer = null;
-        if (State.Exists && State.Spec is { } spec)
-        {
-            var period = State.Failure is null ? spec.Interval.Value : (spec.RetryInterval ?? spec.Interval).Value;
-            _timer = RegisterTimer(ReconcileOnceAsync, dueTime, Max(period, TimeSpan.FromSeconds(1)));
-        }
-    }
-
     /// <summary>One reconcile: source → dependencies → build → apply → record.</summary>
-    private async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    protected override async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
-        if (!State.Exists || State.Spec is not { } spec || State.Suspended || spec.Suspend)
+        if (!State.Exists || State.Spec is not { } spec || IsSuspended)
         {
             return;
         }
@@ -554,19 +507,9 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : E
             conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
         }
 
-        return new DeploymentStatus(true, State.Generation, State.ObservedGeneration, State.Suspended || State.Spec!.Suspend, conditions,
+        return new DeploymentStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions,
             State.LastAppliedRevision, State.LastAttemptedRevision, State.Inventory.Select(i => i[..i.LastIndexOf('|')]).ToList());
     }
-
-    private void RequireExists()
-    {
-        if (!State.Exists)
-        {
-            throw new InvalidOperationException($"Kustomization {Key} does not exist; apply it first.");
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Disposes the age identities (zeroing their keys) when the build is done.</summary>
     private sealed class DisposableList(IReadOnlyList<AgeIdentity>? identities) : IDisposable

@@ -1,28 +1,14 @@
 using Granary.Contracts.Events;
 using Granary.Contracts.Resources;
+using Granary.Grains.Resources;
 
 namespace Granary.Grains.Deployments;
 
 /// <summary>A Kustomization's state: the fold of its events.</summary>
-public sealed class KustomizationState
+public sealed class KustomizationState : ResourceState
 {
-    /// <summary>Whether the resource exists.</summary>
-    public bool Exists { get; set; }
-
-    /// <summary>How many spec changes were applied.</summary>
-    public long Generation { get; set; }
-
     /// <summary>The desired state.</summary>
     public KustomizationSpec? Spec { get; set; }
-
-    /// <summary>Labels from the resource's metadata.</summary>
-    public Dictionary<string, string>? Labels { get; set; }
-
-    /// <summary>Suspended through the API.</summary>
-    public bool Suspended { get; set; }
-
-    /// <summary>The generation the last completed reconcile saw.</summary>
-    public long ObservedGeneration { get; set; }
 
     /// <summary>The source revision last applied successfully.</summary>
     public string? LastAppliedRevision { get; set; }
@@ -36,9 +22,6 @@ public sealed class KustomizationState
     /// <summary>The failure of the last reconcile, if it failed.</summary>
     public ApplyFailed? Failure { get; set; }
 
-    /// <summary>When the Ready condition last changed.</summary>
-    public DateTimeOffset ReadySince { get; set; }
-
     /// <summary>The (revision, dependency) pairs already recorded as not ready.</summary>
     public HashSet<string> RecordedWaits { get; set; } = [];
 
@@ -48,6 +31,11 @@ public sealed class KustomizationState
     /// <summary>Folds one event.</summary>
     public KustomizationState Apply(object @event)
     {
+        if (ApplyCommon(@event))
+        {
+            return this;
+        }
+
         switch (@event)
         {
             case KustomizationSpecApplied applied:
@@ -83,12 +71,6 @@ public sealed class KustomizationState
                 break;
             case DependentAdded added:
                 Dependents.Add(added.Key);
-                break;
-            case Granary.Contracts.Events.Suspended:
-                Suspended = true;
-                break;
-            case Granary.Contracts.Events.Resumed:
-                Suspended = false;
                 break;
             case Deleted:
                 Exists = false;

@@ -4,6 +4,7 @@ using Granary.Contracts.Grains;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
 using Granary.Grains.Artifacts;
+using Granary.Grains.Resources;
 using Granary.Grains.Secrets;
 using Granary.Grains.Sources.Git;
 using Granary.Runtime;
@@ -16,21 +17,21 @@ namespace Granary.Grains.Sources;
 /// an unchanged revision costs one <c>ls-remote</c> and appends nothing; a new commit becomes a deterministic
 /// artifact in the blob store, an <see cref="ArtifactFetched"/> event, and a message to every subscriber.
 /// </summary>
-public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : EventSourcedGrain<GitRepositoryState>, IGitRepositoryGrain, IRemindable
+public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : ResourceGrain<GitRepositoryState>, IGitRepositoryGrain
 {
-    private const string ReminderName = "reconcile";
     private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
-    private IDisposable? _timer;
 
     /// <inheritdoc />
     protected override GitRepositoryState Apply(GitRepositoryState state, object @event) => state.Apply(@event);
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        ScheduleReconcile(TimeSpan.Zero);
-        return Task.CompletedTask;
-    }
+    protected override string KindName => "GitRepository";
+
+    /// <inheritdoc />
+    protected override TimeSpan? ReconcilePeriod => State.Spec?.Interval.Value;
+
+    /// <inheritdoc />
+    protected override bool IsSuspended => State.Suspended || State.Spec?.Suspend == true;
 
     /// <inheritdoc />
     public async Task<SourceStatus> ApplyAsync(GitRepository resource)
@@ -40,15 +41,11 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
             throw new ArgumentException($"GitRepository {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
         }
 
-        var changed = !State.Exists
-            || JsonSerializer.Serialize(State.Spec, SpecJson) != JsonSerializer.Serialize(resource.Spec, SpecJson)
-            || JsonSerializer.Serialize(State.Labels, SpecJson) != JsonSerializer.Serialize(resource.Metadata.Labels, SpecJson);
-        if (changed)
+        if (SpecChanged(State.Spec, resource.Spec, resource.Metadata.Labels))
         {
             await RaiseAsync(new GitRepositorySpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
-            var period = Max(resource.Spec.Interval.Value, TimeSpan.FromSeconds(1));
-            await RegisterReminderAsync(ReminderName, period, period);
-            ScheduleReconcile(TimeSpan.Zero);
+            await KeepAliveAsync(resource.Spec.Interval.Value);
+            Schedule(TimeSpan.Zero);
         }
 
         return await ReconcileAsync();
@@ -70,27 +67,6 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
     }
 
     /// <inheritdoc />
-    public async Task SuspendAsync(string? reason)
-    {
-        RequireExists();
-        if (!State.Suspended)
-        {
-            await RaiseAsync(new Suspended(reason));
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task ResumeAsync()
-    {
-        RequireExists();
-        if (State.Suspended)
-        {
-            await RaiseAsync(new Resumed());
-            ScheduleReconcile(TimeSpan.Zero);
-        }
-    }
-
-    /// <inheritdoc />
     public async Task DeleteAsync()
     {
         if (!State.Exists)
@@ -99,9 +75,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
         }
 
         await RaiseAsync(new Deleted());
-        _timer?.Dispose();
-        _timer = null;
-        await UnregisterReminderAsync(ReminderName);
+        await StopReconcilingAsync();
     }
 
     /// <inheritdoc />
@@ -118,28 +92,10 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
     /// <inheritdoc />
     public Task<SourceStatus> GetStatusAsync() => Task.FromResult(Status());
 
-    /// <inheritdoc />
-    public Task ReceiveReminderAsync(string reminderName, ReminderTick tick)
-    {
-        // The reminder only guarantees an activation after restarts; the activation's timer does the work.
-        ScheduleReconcile(TimeSpan.Zero);
-        return Task.CompletedTask;
-    }
-
-    private void ScheduleReconcile(TimeSpan dueTime)
-    {
-        _timer?.Dispose();
-        _timer = null;
-        if (State.Exists && State.Spec is { } spec)
-        {
-            _timer = RegisterTimer(ReconcileOnceAsync, dueTime, Max(spec.Interval.Value, TimeSpan.FromSeconds(1)));
-        }
-    }
-
     /// <summary>One pass: get credentials, fetch (ls-remote first), store a new artifact, tell subscribers.</summary>
-    private async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    protected override async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
-        if (!State.Exists || State.Spec is not { } spec || State.Suspended || spec.Suspend)
+        if (!State.Exists || State.Spec is not { } spec || IsSuspended)
         {
             return;
         }
@@ -201,7 +157,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
         var includes = new List<ArtifactInclude>();
         foreach (var include in spec.Include ?? [])
         {
-            var key = $"{Key[..Key.IndexOf('/')]}/{include.Repository.Name}";
+            var key = $"{Namespace}/{include.Repository.Name}";
             var included = GrainFactory.Get<IGitRepositoryGrain>(key);
             var artifact = await included.SubscribeAsync(GrainId)
                 ?? throw new ArtifactException($"spec.include: GitRepository {key} has no artifact yet; it is included once it has one");
@@ -227,7 +183,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
             return null;
         }
 
-        var ns = Key[..Key.IndexOf('/')];
+        var ns = Namespace;
         var data = await secrets.ReadAsync(ns, reference.Name, cancellationToken)
             ?? throw new SecretReferenceException($"spec.secretRef: Secret {ns}/{reference.Name} does not exist; create it with username/password, bearerToken, or identity and known_hosts");
         return GitCredentials.FromSecretData(data)
@@ -265,16 +221,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : E
             conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the repository", State.Generation, since));
         }
 
-        return new SourceStatus(true, State.Generation, State.ObservedGeneration, State.Suspended || State.Spec!.Suspend, conditions, State.Artifact);
+        return new SourceStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions, State.Artifact);
     }
 
-    private void RequireExists()
-    {
-        if (!State.Exists)
-        {
-            throw new InvalidOperationException($"GitRepository {Key} does not exist; apply it first.");
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
