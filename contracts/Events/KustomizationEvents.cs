@@ -24,3 +24,15 @@ public sealed record DependencyNotReady(string Revision, string Dependency, stri
 /// <summary>A Kustomization that depends on this one wants to be told when this one is ready.</summary>
 [EventType("kustomization.dependent-added")]
 public sealed record DependentAdded(string Key);
+
+/// <summary>Objects that left the source were deleted (alongside the <see cref="Applied"/> of the same reconcile).</summary>
+[EventType("kustomization.pruned")]
+public sealed record Pruned(string Revision, IReadOnlyList<string> Objects);
+
+/// <summary>Objects changed in the cluster behind Granary's back were put back to the source's revision.</summary>
+[EventType("kustomization.drift-corrected")]
+public sealed record DriftCorrected(string Revision, IReadOnlyList<string> Objects);
+
+/// <summary>The health checks of a revision passed (recorded once per revision and generation).</summary>
+[EventType("kustomization.health-checked")]
+public sealed record HealthChecked(string Revision, string Message);

@@ -188,12 +188,31 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
         var changes = result.ChangeSet.Changes
             .Where(c => c.Action is ChangeAction.Created or ChangeAction.Configured or ChangeAction.Deleted)
-            .Select(c => c.ToString())
             .ToList();
         var inventory = result.Inventory.Entries.Select(e => $"{e.Id}|{e.Version}").ToList();
-        if (changes.Count > 0 || wasFailing || State.LastAppliedRevision != artifact.Revision || State.ObservedGeneration != generation || !inventory.SequenceEqual(State.Inventory))
+        var newRevision = State.LastAppliedRevision != artifact.Revision || State.ObservedGeneration != generation;
+        if (changes.Count > 0 || wasFailing || newRevision || !inventory.SequenceEqual(State.Inventory))
         {
-            await RaiseAsync(new Applied(generation, artifact.Revision, changes, inventory, DateTimeOffset.UtcNow));
+            // One atomic append: the change set, and what it means (prune, drift correction, health).
+            var events = new List<object> { new Applied(generation, artifact.Revision, changes.Select(c => c.ToString()).ToList(), inventory, DateTimeOffset.UtcNow) };
+            var deleted = changes.Where(c => c.Action == ChangeAction.Deleted).Select(c => c.Object.ToString()).ToList();
+            if (deleted.Count > 0)
+            {
+                events.Add(new Pruned(artifact.Revision, deleted));
+            }
+
+            var drifted = changes.Where(c => c.Action == ChangeAction.Configured).Select(c => c.Object.ToString()).ToList();
+            if (!newRevision && drifted.Count > 0)
+            {
+                events.Add(new DriftCorrected(artifact.Revision, drifted));
+            }
+
+            if (newRevision && result.Health is { Healthy: true } health)
+            {
+                events.Add(new HealthChecked(artifact.Revision, health.Message));
+            }
+
+            await RaiseAsync(events, cancellationToken);
             Logger.LogInformation("Kustomization {Resource} applied revision {Revision}: {Changes} changes", Key, artifact.Revision, changes.Count);
             foreach (var dependent in State.Dependents)
             {

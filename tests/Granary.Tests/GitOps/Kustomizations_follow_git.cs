@@ -35,6 +35,29 @@ public sealed class Kustomizations_follow_git(LocalKubernetes kubernetes) : GitO
         Assert.Equal("v2", await ConfigMapValueAsync("settings"));
         Assert.Null(await ConfigMapValueAsync("extra"));
         Assert.Equal(2, second.Inventory.Count);
+        Assert.Equal([$"ConfigMap {Namespace}/extra"], Assert.Single(await EventsAsync<Pruned>("apps")).Objects);
+    }
+
+    [Fact]
+    public async Task A_change_made_in_the_cluster_is_put_back_and_recorded_as_drift()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "from-git") });
+        await ApplySourceAsync();
+        await ApplyKustomizationAsync("apps", "./apps");
+
+        // Someone edits the object by hand, as kubectl edit would.
+        await Cluster.Admin.PatchAsync($"/api/v1/namespaces/{Namespace}/configmaps/settings", new System.Text.Json.Nodes.JsonObject
+        {
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["value"] = "by-hand" },
+        });
+        Assert.Equal("by-hand", await ConfigMapValueAsync("settings"));
+
+        await KustomizationGrain("apps").ReconcileAsync();
+
+        Assert.Equal("from-git", await ConfigMapValueAsync("settings"));
+        Assert.Equal([$"ConfigMap {Namespace}/settings"], Assert.Single(await EventsAsync<DriftCorrected>("apps")).Objects);
+        await KustomizationGrain("apps").ReconcileAsync();
+        Assert.Single(await EventsAsync<DriftCorrected>("apps"));
     }
 
     [Fact]
@@ -69,6 +92,7 @@ public sealed class Kustomizations_follow_git(LocalKubernetes kubernetes) : GitO
 
         var status = await ApplyKustomizationAsync("apps", "./apps", spec => spec with
         {
+            Wait = true,
             PostBuild = new Granary.Contracts.Resources.PostBuild
             {
                 Substitute = new() { ["region"] = "us" },
@@ -78,6 +102,7 @@ public sealed class Kustomizations_follow_git(LocalKubernetes kubernetes) : GitO
 
         Assert.True(status.IsReady, string.Join("; ", status.Conditions.Select(c => c.Message)));
         Assert.Equal("prod-us-web", await ConfigMapValueAsync("settings"));
+        Assert.Equal(status.LastAppliedRevision, Assert.Single(await EventsAsync<HealthChecked>("apps")).Revision);
     }
 
     [Fact]
