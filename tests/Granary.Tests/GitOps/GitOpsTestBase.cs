@@ -48,7 +48,7 @@ public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetim
         {
             var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema, ReminderPollInterval = TimeSpan.FromMilliseconds(200) };
             options.Grains
-                .Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new NoManagementCluster()))
+                .Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new ClusterSecretReader(_client)))
                 .Add<IKustomizationGrain, KustomizationGrain>(() => new KustomizationGrain(environment));
             options.EventTypes.RegisterAnnotated(typeof(Applied).Assembly);
             return options;
@@ -68,12 +68,18 @@ public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetim
 
     protected IKustomizationGrain KustomizationGrain(string name) => Silo.Grains.Get<IKustomizationGrain>($"{Namespace}/{name}");
 
-    protected Task<SourceStatus> ApplySourceAsync() => Source.ApplyAsync(new GitRepository
+    protected Task<SourceStatus> ApplySourceAsync(string? secretName = null) => Source.ApplyAsync(new GitRepository
     {
         ApiVersion = GitRepository.Version,
         Kind = "GitRepository",
         Metadata = new ObjectMetadata { Name = "fleet", Namespace = Namespace.Name },
-        Spec = new GitRepositorySpec { Url = Repository.Url, Interval = GoDuration.Parse("10m"), Ref = new GitRepositoryRef { Branch = "main" } },
+        Spec = new GitRepositorySpec
+        {
+            Url = Repository.Url,
+            Interval = GoDuration.Parse("10m"),
+            Ref = new GitRepositoryRef { Branch = "main" },
+            SecretRef = secretName is null ? null : new LocalObjectReference { Name = secretName },
+        },
     });
 
     protected Task<DeploymentStatus> ApplyKustomizationAsync(string name, string path, Func<KustomizationSpec, KustomizationSpec>? change = null)

@@ -74,6 +74,29 @@ public sealed class Secrets_and_restarts(LocalKubernetes kubernetes) : GitOpsTes
         Assert.Single(await EventsAsync<Applied>("apps"));
     }
 
+    [Fact]
+    public async Task A_git_secretRef_is_read_from_the_cluster_and_a_missing_one_is_named()
+    {
+        Repository.Commit(new Dictionary<string, string> { ["apps/settings.yaml"] = ConfigMap("settings", "one") });
+
+        var missing = await ApplySourceAsync(secretName: "git-auth");
+        var ready = missing.Conditions.First(c => c.Type == "Ready");
+        Assert.Equal("False", ready.Status);
+        Assert.Contains($"spec.secretRef: Secret {Namespace}/git-auth does not exist", ready.Message);
+
+        await Cluster.Admin.CreateAsync($"/api/v1/namespaces/{Namespace}/secrets", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "git-auth" },
+            ["data"] = new JsonObject { ["username"] = Convert.ToBase64String("git"u8.ToArray()), ["password"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(Plaintext)) },
+        });
+        var found = await Source.ReconcileAsync();
+
+        Assert.True(found.IsReady, string.Join("; ", found.Conditions.Select(c => c.Message)));
+        Assert.Equal(0L, await CountRowsContainingAsync(Plaintext));
+    }
+
     private async Task<long> CountRowsContainingAsync(string text)
     {
         await using var connection = new NpgsqlConnection(TestPostgres.ConnectionString);
