@@ -340,7 +340,20 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             return await environment.Builder.BuildAsync(workspace, spec, cancellationToken, (text, parsed) =>
             {
                 var disabled = parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled");
-                return variables is null || disabled ? text : VariableSubstitution.Substitute(text, variables);
+                if (variables is null || disabled)
+                {
+                    return text;
+                }
+
+                try
+                {
+                    return VariableSubstitution.Substitute(text, variables);
+                }
+                catch (SubstitutionException) when (parsed.Any(o => KubeMetadata.String(o["kind"]) == "Secret"))
+                {
+                    // The message quotes the text around the bad expression: never for a (decrypted) Secret.
+                    throw new BuildFailedException($"{string.Join(", ", parsed.Select(o => ObjectReference.Of(o)))}: post-build substitution failed on a malformed ${{...}} expression; fix it, or mark the object kustomize.toolkit.fluxcd.io/substitute: disabled");
+                }
             });
         }
         finally

@@ -97,6 +97,24 @@ public sealed class Secrets_and_restarts(LocalKubernetes kubernetes) : GitOpsTes
         Assert.Equal(0L, await CountRowsContainingAsync(Plaintext));
     }
 
+    [Fact]
+    public async Task A_substitution_error_inside_a_secret_does_not_quote_the_secret()
+    {
+        Repository.Commit(new Dictionary<string, string>
+        {
+            ["apps/secret.yaml"] = $"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: \"${{unclosed-{Plaintext}\"\n",
+        });
+        await ApplySourceAsync();
+
+        var status = await ApplyKustomizationAsync("apps", "./apps", s => s with { PostBuild = new PostBuild { Substitute = new() { ["a"] = "b" } } });
+
+        var ready = status.Conditions.First(c => c.Type == "Ready");
+        Assert.Equal("BuildFailed", ready.Reason);
+        Assert.Contains("post-build substitution failed", ready.Message);
+        Assert.DoesNotContain(Plaintext, ready.Message);
+        Assert.Equal(0L, await CountRowsContainingAsync(Plaintext));
+    }
+
     private async Task<long> CountRowsContainingAsync(string text)
     {
         await using var connection = new NpgsqlConnection(TestPostgres.ConnectionString);
