@@ -28,6 +28,8 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 {
     private const string SubstituteKey = "kustomize.toolkit.fluxcd.io/substitute";
     private bool _subscribed;
+    private string? _renderKey;
+    private List<JsonObject>? _rendered;
 
     /// <inheritdoc />
     protected override KustomizationState Apply(KustomizationState state, object @event) => state.Apply(@event);
@@ -326,18 +328,29 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     /// <summary>Extract the artifact, run kustomize, decrypt SOPS Secrets, substitute variables.</summary>
     private async Task<IReadOnlyList<JsonObject>> BuildAsync(KustomizationSpec spec, SourceArtifact artifact, CancellationToken cancellationToken)
     {
+        var variables = await VariablesAsync(spec, cancellationToken);
+
+        // Identical inputs render identically: reuse the last render (never for decrypted Secrets, which are not
+        // kept in memory between reconciles). The apply engine still verifies every object against the cluster.
+        var renderKey = spec.Decryption is null
+            ? $"{artifact.Digest}|{State.Generation}|{Granary.EventStore.Blobs.BlobStore.DigestOf(Encoding.UTF8.GetBytes(string.Join('\n', (variables ?? []).OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}"))))}"
+            : null;
+        if (renderKey is not null && renderKey == _renderKey && _rendered is not null)
+        {
+            return _rendered.Select(o => o.DeepClone().AsObject()).ToList();
+        }
+
         var bytes = await Blobs.GetAsync(artifact.Digest, cancellationToken)
             ?? throw new BuildFailedException($"artifact {artifact.Digest} of revision {artifact.Revision} is missing from the blob store");
         var workspace = Path.Combine(environment.ScratchDirectory, "build-" + Path.GetRandomFileName());
         try
         {
             await environment.Extractor.ExtractAsync(bytes, workspace, cancellationToken);
-            var variables = await VariablesAsync(spec, cancellationToken);
             var identities = await IdentitiesAsync(spec, cancellationToken);
             using var keys = new DisposableList(identities);
             var decryptor = identities is null ? null : new SopsDecryptor(identities);
             await DecryptFilesAsync(workspace, decryptor, cancellationToken);
-            return await environment.Builder.BuildAsync(workspace, spec, cancellationToken, (text, parsed) =>
+            var built = await environment.Builder.BuildAsync(workspace, spec, cancellationToken, (text, parsed) =>
             {
                 var disabled = parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled");
                 if (variables is null || disabled)
@@ -355,6 +368,9 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
                     throw new BuildFailedException($"{string.Join(", ", parsed.Select(o => ObjectReference.Of(o)))}: post-build substitution failed on a malformed ${{...}} expression; fix it, or mark the object kustomize.toolkit.fluxcd.io/substitute: disabled");
                 }
             });
+            _renderKey = renderKey;
+            _rendered = renderKey is null ? null : built.Select(o => o.DeepClone().AsObject()).ToList();
+            return built;
         }
         finally
         {
