@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<CancellationToken, Task>>(StringCompare
     ["eventstore"] = EventStoreBenchmark.RunAsync,
     ["runtime"] = RuntimeBenchmark.RunAsync,
     ["controlplanes"] = ControlPlaneBenchmark.RunAsync,
+    ["gitops"] = GitOpsBenchmark.RunAsync,
     ["kube"] = KubeApplyBenchmark.RunAsync,
 };
 
