@@ -1,19 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 using Granary.Contracts.Deployments;
-using Granary.Contracts.Events;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
-using Granary.Grains.Artifacts;
-using Granary.Grains.Build.Kustomize;
-using Granary.Grains.Deployments;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Configuration;
-using Granary.Grains.Secrets;
-using Granary.Grains.Sources;
-using Granary.Grains.Sources.Git;
-using Granary.Runtime;
 using Granary.Testing;
+using Granary.Testing.Git;
+using Granary.Testing.GitOps;
 using Granary.Testing.Kubernetes;
 using Granary.Testing.Runtime;
 
@@ -36,42 +30,28 @@ internal static class GitOpsBenchmark
         var work = Directory.CreateTempSubdirectory("granary-gitops-bench-").FullName;
         try
         {
-            var repo = Path.Combine(work, "repo");
-            Git(work, "init", "-q", "-b", "main", repo);
-            var ns = "bench";
-            await cluster.Admin.CreateAsync("/api/v1/namespaces", new() { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = ns } });
+            using var repo = TestGitRepository.Create();
+            await using var ns = await cluster.CreateNamespaceAsync("bench");
             WriteLayers(repo, "v1");
             WriteApps(repo);
-            Commit(repo);
+            repo.Commit(new Dictionary<string, string>());
 
             using var client = new KubernetesClient(KubeconfigLoader.Load(cluster.KubeconfigPath));
-            var limits = new ArtifactLimits();
-            var git = new GitSource(new GitClient(new GitClientOptions { CacheDirectory = Path.Combine(work, "cache"), ScratchDirectory = Path.Combine(work, "tmp") }),
-                new ArtifactBuilder(limits), new ArtifactExtractor(limits), Path.Combine(work, "src"));
-            var environment = new KustomizationEnvironment(client, new KustomizeBuilder(new KustomizeOptions { KubectlPath = Tools.Kubectl }), new ArtifactExtractor(limits), Path.Combine(work, "builds"));
-            await using var silo = await TestSilo.StartAsync(c =>
-            {
-                var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema };
-                options.Grains
-                    .Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new ClusterSecretReader(client)))
-                    .Add<IKustomizationGrain, KustomizationGrain>(() => new KustomizationGrain(environment));
-                options.EventTypes.RegisterAnnotated(typeof(Applied).Assembly);
-                return options;
-            });
+            await using var silo = await GitOpsSilo.StartAsync(client, work);
 
             var source = silo.Grains.Get<IGitRepositoryGrain>($"{ns}/fleet");
             await source.ApplyAsync(new GitRepository
             {
                 ApiVersion = GitRepository.Version,
                 Kind = "GitRepository",
-                Metadata = new ObjectMetadata { Name = "fleet", Namespace = ns },
-                Spec = new GitRepositorySpec { Url = "file://" + repo, Interval = GoDuration.Parse("10m"), Ref = new GitRepositoryRef { Branch = "main" } },
+                Metadata = new ObjectMetadata { Name = "fleet", Namespace = ns.Name },
+                Spec = new GitRepositorySpec { Url = repo.Url, Interval = GoDuration.Parse("10m"), Ref = new GitRepositoryRef { Branch = "main" } },
             });
 
-            Figures.Print("dependency_chain_5_seconds", await DependencyChainAsync(silo, source, repo, ns), "s");
-            Figures.Print("kustomizations_1000_ready_seconds", await ThousandReadyAsync(silo, ns), "s");
+            Figures.Print("dependency_chain_5_seconds", await DependencyChainAsync(silo, source, repo, ns.Name), "s");
+            Figures.Print("kustomizations_1000_ready_seconds", await ThousandReadyAsync(silo, ns.Name), "s");
 
-            var (events, cpu) = await IdlePassAsync(silo, ns);
+            var (events, cpu) = await IdlePassAsync(silo, ns.Name);
             Figures.Print("idle_pass_events", events, "events");
             Figures.Print("idle_pass_cpu_seconds", cpu, "s");
 
@@ -86,7 +66,7 @@ internal static class GitOpsBenchmark
         }
     }
 
-    private static async Task<double> DependencyChainAsync(TestSilo silo, IGitRepositoryGrain source, string repo, string ns)
+    private static async Task<double> DependencyChainAsync(TestSilo silo, IGitRepositoryGrain source, TestGitRepository repo, string ns)
     {
         for (var layer = 1; layer <= Layers; layer++)
         {
@@ -97,7 +77,7 @@ internal static class GitOpsBenchmark
         await Eventually.WaitUntilAsync(async () => (await last.GetStatusAsync()).IsReady, Deadline, "the chain to converge");
 
         WriteLayers(repo, "v2");
-        var commit = Commit(repo);
+        var commit = repo.Commit(new Dictionary<string, string>());
         var clock = Stopwatch.StartNew();
         await source.ReconcileAsync();
         await Eventually.WaitUntilAsync(async () => (await last.GetStatusAsync()).LastAppliedRevision == $"main@sha1:{commit}", Deadline, "the last layer to apply the commit");
@@ -156,7 +136,7 @@ internal static class GitOpsBenchmark
             },
         });
 
-    private static void WriteLayers(string repo, string value)
+    private static void WriteLayers(TestGitRepository repo, string value)
     {
         for (var layer = 1; layer <= Layers; layer++)
         {
@@ -165,7 +145,7 @@ internal static class GitOpsBenchmark
     }
 
     /// <summary>Flux's benchmark shape: a ServiceAccount, a headless Service, an Ingress and a Deployment with 0 replicas per app.</summary>
-    private static void WriteApps(string repo)
+    private static void WriteApps(TestGitRepository repo)
     {
         for (var i = 0; i < Apps; i++)
         {
@@ -232,32 +212,10 @@ internal static class GitOpsBenchmark
         }
     }
 
-    private static void Write(string repo, string path, string content)
+    private static void Write(TestGitRepository repo, string path, string content)
     {
-        var full = Path.Combine(repo, path);
+        var full = Path.Combine(repo.WorkTree, path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllText(full, content, Encoding.UTF8);
-    }
-
-    private static string Commit(string repo)
-    {
-        Git(repo, "add", "-A");
-        Git(repo, "-c", "user.name=bench", "-c", "user.email=bench@granary.dev", "commit", "-q", "-m", "bench");
-        return Git(repo, "rev-parse", "HEAD").Trim();
-    }
-
-    private static string Git(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed: {errors}");
     }
 }

@@ -1,21 +1,14 @@
+using Granary.Testing.Git;
 using Granary.Contracts.Deployments;
-using Granary.Contracts.Events;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
-using Granary.Grains.Artifacts;
-using Granary.Grains.Build.Kustomize;
-using Granary.Grains.Deployments;
 using Granary.Grains.Kubernetes.Client;
-using Granary.Grains.Secrets;
-using Granary.Grains.Sources;
-using Granary.Grains.Sources.Git;
-using Granary.Runtime;
 using Granary.Testing;
+using Granary.Testing.GitOps;
 using Granary.Testing.Kubernetes;
 using Granary.Testing.Runtime;
 using Granary.Tests.Kubernetes;
 using Granary.Tests.Kubernetes.Infrastructure;
-using Granary.Tests.Sources;
 
 namespace Granary.Tests.GitOps;
 
@@ -39,20 +32,7 @@ public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetim
     {
         Namespace = await kubernetes.Cluster.CreateNamespaceAsync("gitops");
         _client = Manifests.Client(kubernetes.Cluster);
-        var limits = new ArtifactLimits();
-        var git = new GitSource(
-            new GitClient(new GitClientOptions { CacheDirectory = Path.Combine(_scratch, "cache"), ScratchDirectory = Path.Combine(_scratch, "tmp") }),
-            new ArtifactBuilder(limits), new ArtifactExtractor(limits), Path.Combine(_scratch, "work"));
-        var environment = new KustomizationEnvironment(_client, new KustomizeBuilder(new KustomizeOptions { KubectlPath = Tools.Kubectl }), new ArtifactExtractor(limits), Path.Combine(_scratch, "builds"));
-        Silo = await TestSilo.StartAsync(c =>
-        {
-            var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema, ReminderPollInterval = TimeSpan.FromMilliseconds(200) };
-            options.Grains
-                .Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new ClusterSecretReader(_client)))
-                .Add<IKustomizationGrain, KustomizationGrain>(() => new KustomizationGrain(environment));
-            options.EventTypes.RegisterAnnotated(typeof(Applied).Assembly);
-            return options;
-        });
+        Silo = await GitOpsSilo.StartAsync(_client, _scratch);
     }
 
     public async Task DisposeAsync()

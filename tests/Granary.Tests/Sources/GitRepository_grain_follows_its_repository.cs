@@ -1,3 +1,4 @@
+using Granary.Testing.Git;
 using System.Collections.Concurrent;
 using Granary.Contracts.Events;
 using Granary.Contracts.Grains;

@@ -1,3 +1,4 @@
+using Granary.Testing.Git;
 using Granary.Grains.Artifacts;
 using Granary.Grains.Sources.Git;
 

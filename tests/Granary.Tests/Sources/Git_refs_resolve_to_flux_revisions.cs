@@ -1,3 +1,4 @@
+using Granary.Testing.Git;
 using Granary.Grains.Sources.Git;
 
 namespace Granary.Tests.Sources;

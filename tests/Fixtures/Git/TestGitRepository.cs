@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Granary.Tests.Sources;
+namespace Granary.Testing.Git;
 
 /// <summary>A real Git repository in a temp directory, driven through the git CLI and served as a file:// URL.</summary>
 public sealed class TestGitRepository : IDisposable
