@@ -28,17 +28,7 @@ public sealed class ArtifactExtractor(ArtifactLimits limits)
         Directory.CreateDirectory(root);
         try
         {
-            // Header bytes are bounded too, so a bomb of huge long-name headers cannot exhaust memory.
-            var ceiling = limits.MaxBytes + (long)limits.MaxEntries * 1024 + 1024L * 1024;
-            await using var gzip = new GZipStream(tarGz, CompressionMode.Decompress, leaveOpen: true);
-            await using var bounded = new BoundedReadStream(gzip, ceiling);
-            await using var reader = new TarReader(bounded);
-            var extraction = new Extraction(root, limits);
-            while (await NextAsync(reader, cancellationToken) is { } entry)
-            {
-                await extraction.AddAsync(entry, cancellationToken);
-            }
-
+            var extraction = await ReadEntriesAsync(tarGz, new DiskTree(root), cancellationToken);
             return new ExtractedTree(root, extraction.Files, extraction.Bytes);
         }
         catch
@@ -46,6 +36,33 @@ public sealed class ArtifactExtractor(ArtifactLimits limits)
             DeleteQuietly(root, created);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="tarGz"/> into memory with exactly the checks and limits of extraction, so renderers
+    /// that understand the tree need no disk at all.
+    /// </summary>
+    public async Task<ArtifactFiles> ReadAsync(ReadOnlyMemory<byte> tarGz, CancellationToken cancellationToken = default)
+    {
+        var tree = new MemoryTree();
+        var extraction = await ReadEntriesAsync(new MemoryStream(tarGz.ToArray(), writable: false), tree, cancellationToken);
+        return new ArtifactFiles(tree.Files, tree.Directories, tree.Links, extraction.Bytes);
+    }
+
+    private async Task<Extraction> ReadEntriesAsync(Stream tarGz, ITree tree, CancellationToken cancellationToken)
+    {
+        // Header bytes are bounded too, so a bomb of huge long-name headers cannot exhaust memory.
+        var ceiling = limits.MaxBytes + (long)limits.MaxEntries * 1024 + 1024L * 1024;
+        await using var gzip = new GZipStream(tarGz, CompressionMode.Decompress, leaveOpen: true);
+        await using var bounded = new BoundedReadStream(gzip, ceiling);
+        await using var reader = new TarReader(bounded);
+        var extraction = new Extraction(tree, limits);
+        while (await NextAsync(reader, cancellationToken) is { } entry)
+        {
+            await extraction.AddAsync(entry, cancellationToken);
+        }
+
+        return extraction;
     }
 
     private static async Task<TarEntry?> NextAsync(TarReader reader, CancellationToken cancellationToken)
@@ -88,7 +105,7 @@ public sealed class ArtifactExtractor(ArtifactLimits limits)
         }
     }
 
-    private sealed class Extraction(string root, ArtifactLimits limits)
+    private sealed class Extraction(ITree tree, ArtifactLimits limits)
     {
         private const int MaxSymlinkHops = 40;
 
@@ -189,23 +206,10 @@ public sealed class ArtifactExtractor(ArtifactLimits limits)
 
             var parent = Resolve(name, path[..^1], followLast: true);
             CreateDirectory(name, parent);
-            var target = Physical([.. parent, path[^1]]);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                var executable = (entry.Mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-                options.UnixCreateMode = executable
-                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
-                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-            }
-
+            var executable = (entry.Mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
             try
             {
-                await using var file = new FileStream(target, options);
-                if (entry.DataStream is not null)
-                {
-                    await entry.DataStream.CopyToAsync(file, cancellationToken);
-                }
+                await tree.WriteFileAsync([.. parent, path[^1]], entry.DataStream, entry.Length, executable, cancellationToken);
             }
             catch (IOException error) when (error is not EndOfStreamException)
             {
@@ -225,7 +229,7 @@ public sealed class ArtifactExtractor(ArtifactLimits limits)
             var parent = Resolve(name, path[..^1], followLast: true);
             CreateDirectory(name, parent);
             var key = string.Join('/', [.. parent, path[^1]]);
-            if (_links.ContainsKey(key) || File.Exists(Physical([.. parent, path[^1]])) || Directory.Exists(Physical([.. parent, path[^1]])))
+            if (_links.ContainsKey(key) || tree.Exists([.. parent, path[^1]]))
             {
                 throw Refuse(name, "it collides with an earlier entry");
             }
@@ -239,22 +243,20 @@ public sealed class ArtifactExtractor(ArtifactLimits limits)
                 Resolve(link == key ? name : link, [.. linkParent, .. linkTarget.Split('/')], followLast: true, what: $"symlink target '{linkTarget}'");
             }
 
-            File.CreateSymbolicLink(Physical(key.Split('/')), target);
+            tree.CreateLink([.. parent, path[^1]], target);
         }
 
         private void CreateDirectory(string name, string[] resolved)
         {
             try
             {
-                Directory.CreateDirectory(Physical(resolved));
+                tree.CreateDirectory(resolved);
             }
             catch (IOException error)
             {
                 throw Refuse(name, $"its directory cannot be created ({error.Message})");
             }
         }
-
-        private string Physical(string[] resolved) => resolved.Length == 0 ? root : Path.Combine(root, Path.Combine(resolved));
 
         // Resolves a path inside the root through the links created so far; refuses one that leaves the root.
         private string[] Resolve(string name, string[] path, bool followLast, string what = "the path")

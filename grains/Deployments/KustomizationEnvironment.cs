@@ -14,6 +14,9 @@ public sealed record KustomizationEnvironment(KubernetesClient Cluster, Kustomiz
 {
     private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
 
+    /// <summary>Source artifacts read into memory, shared by every Kustomization of the silo.</summary>
+    public ArtifactCache Artifacts { get; } = new(Extractor);
+
     /// <summary>
     /// The client that applies for a Kustomization: the cluster's own, or one impersonating
     /// <c>system:serviceaccount:&lt;namespace&gt;:&lt;serviceAccountName&gt;</c> (as Flux does), cached per account.

@@ -29,7 +29,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     private const string SubstituteKey = "kustomize.toolkit.fluxcd.io/substitute";
     private bool _subscribed;
     private string? _renderKey;
-    private List<JsonObject>? _rendered;
+    private byte[]? _rendered;
 
     /// <inheritdoc />
     protected override KustomizationState Apply(KustomizationState state, object @event) => state.Apply(@event);
@@ -325,7 +325,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return null;
     }
 
-    /// <summary>Extract the artifact, run kustomize, decrypt SOPS Secrets, substitute variables.</summary>
+    /// <summary>Render (in memory when the path is plain manifests, else extract and run kustomize), decrypt SOPS Secrets, substitute variables.</summary>
     private async Task<IReadOnlyList<JsonObject>> BuildAsync(KustomizationSpec spec, SourceArtifact artifact, CancellationToken cancellationToken)
     {
         var variables = await VariablesAsync(spec, cancellationToken);
@@ -337,11 +337,30 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             : null;
         if (renderKey is not null && renderKey == _renderKey && _rendered is not null)
         {
-            return _rendered.Select(o => o.DeepClone().AsObject()).ToList();
+            return JsonNode.Parse(_rendered)!.AsArray().Select(o => o!.AsObject()).ToList();
         }
 
-        var bytes = await Blobs.GetAsync(artifact.Digest, cancellationToken)
-            ?? throw new BuildFailedException($"artifact {artifact.Digest} of revision {artifact.Revision} is missing from the blob store");
+        var built = await RenderAsync(spec, artifact, variables, cancellationToken);
+
+        // Kept as compact JSON, not as a DOM: a thousand idle Kustomizations hold a few KiB each.
+        _renderKey = renderKey;
+        _rendered = renderKey is null ? null : JsonSerializer.SerializeToUtf8Bytes(new JsonArray(built.Select(o => (JsonNode)o.DeepClone()).ToArray()));
+        return built;
+    }
+
+    private async Task<IReadOnlyList<JsonObject>> RenderAsync(KustomizationSpec spec, SourceArtifact artifact, Dictionary<string, string>? variables, CancellationToken cancellationToken)
+    {
+        var substitute = variables is null ? null : Substitution(variables);
+        if (spec.Decryption is null)
+        {
+            var files = await environment.Artifacts.GetAsync(artifact.Digest, token => LoadArtifactAsync(artifact, token), cancellationToken);
+            if (environment.Builder.TryBuildInMemory(files, spec, substitute) is { } rendered)
+            {
+                return rendered;
+            }
+        }
+
+        var bytes = await LoadArtifactAsync(artifact, cancellationToken);
         var workspace = Path.Combine(environment.ScratchDirectory, "build-" + Path.GetRandomFileName());
         try
         {
@@ -350,27 +369,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             using var keys = new DisposableList(identities);
             var decryptor = identities is null ? null : new SopsDecryptor(identities);
             await DecryptFilesAsync(workspace, decryptor, cancellationToken);
-            var built = await environment.Builder.BuildAsync(workspace, spec, cancellationToken, (text, parsed) =>
-            {
-                var disabled = parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled");
-                if (variables is null || disabled)
-                {
-                    return text;
-                }
-
-                try
-                {
-                    return VariableSubstitution.Substitute(text, variables);
-                }
-                catch (SubstitutionException) when (parsed.Any(o => KubeMetadata.String(o["kind"]) == "Secret"))
-                {
-                    // The message quotes the text around the bad expression: never for a (decrypted) Secret.
-                    throw new BuildFailedException($"{string.Join(", ", parsed.Select(o => ObjectReference.Of(o)))}: post-build substitution failed on a malformed ${{...}} expression; fix it, or mark the object kustomize.toolkit.fluxcd.io/substitute: disabled");
-                }
-            });
-            _renderKey = renderKey;
-            _rendered = renderKey is null ? null : built.Select(o => o.DeepClone().AsObject()).ToList();
-            return built;
+            return await environment.Builder.BuildAsync(workspace, spec, cancellationToken, substitute);
         }
         finally
         {
@@ -380,6 +379,29 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             }
         }
     }
+
+    private async Task<byte[]> LoadArtifactAsync(SourceArtifact artifact, CancellationToken cancellationToken) =>
+        await Blobs.GetAsync(artifact.Digest, cancellationToken)
+            ?? throw new BuildFailedException($"artifact {artifact.Digest} of revision {artifact.Revision} is missing from the blob store");
+
+    /// <summary>Flux's post-build substitution of one object's YAML, unless the object opts out.</summary>
+    private static Func<string, IReadOnlyList<JsonObject>, string> Substitution(Dictionary<string, string> variables) => (text, parsed) =>
+    {
+        if (parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled"))
+        {
+            return text;
+        }
+
+        try
+        {
+            return VariableSubstitution.Substitute(text, variables);
+        }
+        catch (SubstitutionException) when (parsed.Any(o => KubeMetadata.String(o["kind"]) == "Secret"))
+        {
+            // The message quotes the text around the bad expression: never for a (decrypted) Secret.
+            throw new BuildFailedException($"{string.Join(", ", parsed.Select(o => ObjectReference.Of(o)))}: post-build substitution failed on a malformed ${{...}} expression; fix it, or mark the object kustomize.toolkit.fluxcd.io/substitute: disabled");
+        }
+    };
 
     /// <summary>
     /// Decrypts SOPS-encrypted manifest files in place before kustomize loads them, so kustomize's transforms

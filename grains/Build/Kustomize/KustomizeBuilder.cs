@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Contracts.Resources;
+using Granary.Grains.Artifacts;
 using Granary.Grains.Processes;
 using Granary.Grains.Resources;
 
@@ -45,6 +47,7 @@ public sealed class KustomizeBuilder(KustomizeOptions options)
 
         var target = NeedsOverlay(spec) ? await WriteOverlayAsync(root, directory, spec, cancellationToken) : directory;
         var output = await RunKustomizeAsync(target, cancellationToken);
+        Renders.Add(1, new KeyValuePair<string, object?>("renderer", "kustomize"));
         var objects = new List<JsonObject>();
         foreach (var document in SplitDocuments(output))
         {
@@ -55,6 +58,26 @@ public sealed class KustomizeBuilder(KustomizeOptions options)
         Stamp(objects, spec.CommonMetadata);
         return objects;
     }
+
+    /// <summary>
+    /// Builds from an artifact in memory when the path is a plain directory of manifests (the common case), with
+    /// the same result kustomize gives; null when kustomize must build it (<see cref="BuildAsync"/> on disk).
+    /// </summary>
+    public IReadOnlyList<JsonObject>? TryBuildInMemory(ArtifactFiles files, KustomizationSpec spec, Func<string, IReadOnlyList<JsonObject>, string>? transform = null)
+    {
+        var (objects, _) = PlainDirectoryRenderer.TryRender(files, spec, transform);
+        if (objects is null)
+        {
+            return null;
+        }
+
+        Renders.Add(1, new KeyValuePair<string, object?>("renderer", "native"));
+        Stamp(objects, spec.CommonMetadata);
+        return objects;
+    }
+
+    private static readonly Meter Meter = new("Granary.Build");
+    private static readonly Counter<long> Renders = Meter.CreateCounter<long>("granary.build.renders", description: "Kustomization builds by renderer: native (in memory) or kustomize (the binary)");
 
     /// <summary>kustomize separates objects with <c>---</c> lines; each piece is one object's YAML.</summary>
     private static IEnumerable<string> SplitDocuments(string output) =>
