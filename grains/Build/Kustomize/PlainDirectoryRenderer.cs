@@ -59,7 +59,7 @@ internal static partial class PlainDirectoryRenderer
         var objects = new List<JsonObject>();
         foreach (var path in candidates)
         {
-            var text = Encoding.UTF8.GetString(files.Files[path]);
+            var text = Decode(files.Files[path]);
             if (ReadManifests(text, Path.GetExtension(path) == ".json", transform) is not { } manifests)
             {
                 return (null, $"{path} needs kustomize's own reading");
@@ -168,6 +168,10 @@ internal static partial class PlainDirectoryRenderer
 
         return objects;
     }
+
+    /// <summary>UTF-8 text without its byte-order mark, as kustomize reads it.</summary>
+    private static string Decode(byte[] bytes) =>
+        Encoding.UTF8.GetString(bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes.AsSpan(Encoding.UTF8.Preamble.Length) : bytes);
 
     private static JsonNode? ParseOne(string document)
     {

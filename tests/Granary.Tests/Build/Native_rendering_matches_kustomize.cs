@@ -206,7 +206,7 @@ public sealed class Native_rendering_matches_kustomize : IDisposable
           script: echo ${HOME}
         """;
 
-    public static TheoryData<string> SupportedCases => ["app", "app-namespaced", "app-images", "mixed", "mixed-namespaced", "ordering", "tree", "variables", "crlf"];
+    public static TheoryData<string> SupportedCases => ["app", "app-namespaced", "app-images", "mixed", "mixed-namespaced", "ordering", "tree", "variables", "crlf", "bom"];
 
     [Theory]
     [MemberData(nameof(SupportedCases))]
@@ -223,6 +223,7 @@ public sealed class Native_rendering_matches_kustomize : IDisposable
         var kustomize = await _builder.BuildAsync(workspace, spec, CancellationToken.None, transform);
 
         Assert.NotNull(native);
+        Assert.NotEmpty(native);
         Assert.Equal(kustomize.Select(Canonical).ToList(), native.Select(Canonical).ToList());
     }
 
@@ -292,6 +293,7 @@ public sealed class Native_rendering_matches_kustomize : IDisposable
             }, Spec("./t") with { TargetNamespace = "tree" }, null),
             "variables" => (new() { ["v/app.yaml"] = Variables }, Spec("./v"), new() { ["REPLICAS"] = "3", ["TAG"] = "1.27", ["HOME"] = "/root" }),
             "crlf" => (new() { ["c/app.yaml"] = App.ReplaceLineEndings("\r\n") }, Spec("./c") with { TargetNamespace = "crlf" }, null),
+            "bom" => (new() { ["b/app.yaml"] = "\uFEFF" + App }, Spec("./b"), null),
             "nested-kustomization" => (new() { ["n/app.yaml"] = App, ["n/sub/kustomization.yaml"] = "resources: []\n" }, Spec("./n"), null),
             "name-prefix" => (new() { ["p/app.yaml"] = App }, Spec("./p") with { NamePrefix = "dev-" }, null),
             "octal" => (new() { ["x/cm.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nspec: {mode: 0755}\n" }, Spec("./x"), null),
@@ -320,7 +322,7 @@ public sealed class Native_rendering_matches_kustomize : IDisposable
         {
             var full = Path.Combine(source, path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, content);
+            File.WriteAllText(full, content, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         }
 
         return source;
