@@ -63,6 +63,12 @@ public sealed class ArtifactCache(ArtifactExtractor extractor, long maxBytes = 2
 
             entry.Bytes = Math.Max(1, bytes);
             _bytes += entry.Bytes;
+            if (entry.Bytes > maxBytes)
+            {
+                Remove(entry); // larger than the whole cache: used by the callers that waited for it, not kept
+                return;
+            }
+
             while (_bytes > maxBytes && _recent.Last is { } oldest && oldest.Value != entry)
             {
                 Remove(oldest.Value);
