@@ -61,19 +61,19 @@ public sealed class ClusterClients : IDisposable
         {
             if (entries.TryRemove(id, out var gone))
             {
-                Retire(gone.Client, gone.Throttle, gone.Impersonating.Values);
+                Retire(gone.Current?.Client, gone.Throttle, gone.Current?.Impersonating.Values ?? []);
             }
 
             throw;
         }
 
         var entry = entries.GetOrAdd(id, _ => new Entry());
-        if (entry.Fingerprint != resolved.Fingerprint)
+        if (entry.Current?.Fingerprint != resolved.Fingerprint)
         {
             await entry.Gate.WaitAsync(cancellationToken);
             try
             {
-                if (entry.Fingerprint != resolved.Fingerprint)
+                if (entry.Current?.Fingerprint != resolved.Fingerprint)
                 {
                     Rebuild(entry, resolved);
                 }
@@ -84,11 +84,25 @@ public sealed class ClusterClients : IDisposable
             }
         }
 
-        var client = entry.Client!;
-        return string.IsNullOrEmpty(serviceAccountName)
-            ? client
-            : entry.Impersonating.GetOrAdd(serviceAccountName,
-                name => new KubernetesClient(client.Connection.ImpersonatingServiceAccount(target.Namespace, name), client.Options));
+        while (true)
+        {
+            var current = entry.Current!;
+            var client = string.IsNullOrEmpty(serviceAccountName)
+                ? current.Client
+                : current.Impersonating.GetOrAdd(serviceAccountName,
+                    name => new KubernetesClient(current.Client.Connection.ImpersonatingServiceAccount(target.Namespace, name), current.Client.Options));
+            if (ReferenceEquals(entry.Current, current))
+            {
+                return client;
+            }
+
+            // Rebuilt meanwhile (another caller saw a newer spec or Secret): hand out a client of the newest generation. One just
+            // added to the old generation may have missed its retirement, so retire it too (disposing twice is harmless).
+            if (!ReferenceEquals(client, current.Client))
+            {
+                Retire(null, null, [client]);
+            }
+        }
     }
 
     /// <summary>A client for the Cluster with key <paramref name="clusterKey"/> (<c>namespace/name</c>); see <see cref="GetAsync"/>.</summary>
@@ -113,7 +127,7 @@ public sealed class ClusterClients : IDisposable
 
         foreach (var entry in entries.Values)
         {
-            Retire(entry.Client, entry.Throttle, entry.Impersonating.Values);
+            Retire(entry.Current?.Client, entry.Throttle, entry.Current?.Impersonating.Values ?? []);
         }
 
         entries.Clear();
@@ -150,16 +164,15 @@ public sealed class ClusterClients : IDisposable
             entry.Throttle = new RequestThrottle(qps, burst, concurrency);
         }
 
-        Retire(entry.Client, oldThrottle == entry.Throttle ? null : oldThrottle, entry.Impersonating.Values);
-        entry.Impersonating.Clear();
-        entry.Client = new KubernetesClient(resolved.Connection, options with
+        var old = entry.Current;
+        entry.Current = new ClientGeneration(resolved.Fingerprint, new KubernetesClient(resolved.Connection, options with
         {
             QueriesPerSecond = qps,
             Burst = burst,
             MaxConcurrency = concurrency,
             Throttle = entry.Throttle,
-        });
-        entry.Fingerprint = resolved.Fingerprint;
+        }));
+        Retire(old?.Client, oldThrottle == entry.Throttle ? null : oldThrottle, old?.Impersonating.Values ?? []);
     }
 
     private void Retire(KubernetesClient? client, RequestThrottle? throttle, IEnumerable<KubernetesClient> impersonating)
@@ -182,16 +195,19 @@ public sealed class ClusterClients : IDisposable
         }
     }
 
+    /// <summary>One target's clients: the current generation, and the throttle that outlives generations while the limits stay.</summary>
     private sealed class Entry
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        public string? Fingerprint { get; set; }
-
-        public KubernetesClient? Client { get; set; }
-
         public RequestThrottle? Throttle { get; set; }
 
+        public volatile ClientGeneration? Current;
+    }
+
+    /// <summary>The clients built from one fingerprint of spec and Secret: the target's own, and those impersonating ServiceAccounts.</summary>
+    private sealed record ClientGeneration(string Fingerprint, KubernetesClient Client)
+    {
         public ConcurrentDictionary<string, KubernetesClient> Impersonating { get; } = new(StringComparer.Ordinal);
     }
 }
