@@ -18,6 +18,7 @@ public static partial class ResourceParser
     {
         [(GitRepository.Version, "GitRepository")] = typeof(GitRepository),
         [(Kustomization.Version, "Kustomization")] = typeof(Kustomization),
+        [(Cluster.Version, "Cluster")] = typeof(Cluster),
     };
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)

@@ -7,7 +7,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
 using Granary.Grains.Kubernetes.Configuration;
 using Granary.Grains.Kubernetes.Discovery;
 using Granary.Grains.Kubernetes.Objects;
@@ -26,8 +25,8 @@ public sealed class KubernetesClient : IDisposable
 {
     private const string ApplyPatch = "application/apply-patch+yaml";
     private readonly HttpClient http;
-    private readonly TokenBucketRateLimiter rateLimiter;
-    private readonly SemaphoreSlim concurrency;
+    private readonly RequestThrottle throttle;
+    private readonly bool ownsThrottle;
     private readonly ILogger logger;
     private X509Certificate2? clientCertificate;
 
@@ -51,24 +50,15 @@ public sealed class KubernetesClient : IDisposable
                 TargetHost = connection.TlsServerName,
             },
         };
-        http = new HttpClient(handler)
+        http = new HttpClient(Options.WrapHandler?.Invoke(handler) ?? handler)
         {
             BaseAddress = connection.Server,
             DefaultRequestVersion = HttpVersion.Version20,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        var perPeriod = (int)Math.Ceiling(Options.QueriesPerSecond / 100);
-        rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, Options.Burst),
-            TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / Options.QueriesPerSecond),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
-        concurrency = new SemaphoreSlim(Math.Max(1, Options.MaxConcurrency));
+        ownsThrottle = Options.Throttle is null;
+        throttle = Options.Throttle ?? new RequestThrottle(Options.QueriesPerSecond, Math.Max(1, Options.Burst), Math.Max(1, Options.MaxConcurrency));
         Mapper = new RestMapper((path, accept, ct) => SendAsync(HttpMethod.Get, path, null, null, notFoundIsNull: true, ct, accept));
     }
 
@@ -84,6 +74,13 @@ public sealed class KubernetesClient : IDisposable
     /// <summary>The server's <c>/version</c> document (gitVersion, major, minor).</summary>
     public async Task<JsonObject> GetServerVersionAsync(CancellationToken cancellationToken = default) =>
         (await SendAsync(HttpMethod.Get, "/version", null, null, notFoundIsNull: false, cancellationToken))!;
+
+    /// <summary>
+    /// The text of a health endpoint (<c>/readyz</c>, <c>/livez</c>), normally <c>ok</c>; a failing check answers 500, which
+    /// throws a <see cref="KubernetesStatusException"/> listing the checks.
+    /// </summary>
+    public async Task<string> GetHealthAsync(string endpoint = "/readyz", CancellationToken cancellationToken = default) =>
+        Encoding.UTF8.GetString((await SendRawAsync(HttpMethod.Get, endpoint, null, null, notFoundIsNull: false, cancellationToken, "text/plain"))!);
 
     /// <summary>Reads one object; throws <see cref="NotFoundException"/> when it does not exist.</summary>
     public async Task<JsonObject> GetAsync(ObjectReference reference, CancellationToken cancellationToken = default)
@@ -216,22 +213,30 @@ public sealed class KubernetesClient : IDisposable
     public void Dispose()
     {
         http.Dispose();
-        rateLimiter.Dispose();
-        concurrency.Dispose();
+        if (ownsThrottle)
+        {
+            throttle.Dispose();
+        }
     }
 
     private async Task<JsonObject?> SendAsync(HttpMethod method, string pathAndQuery, Func<HttpContent>? content, ObjectReference? obj, bool notFoundIsNull,
+        CancellationToken cancellationToken, string? accept = null) =>
+        await SendRawAsync(method, pathAndQuery, content, obj, notFoundIsNull, cancellationToken, accept) is { } body
+            ? body.Length == 0 ? new JsonObject() : JsonNode.Parse(body) as JsonObject ?? new JsonObject()
+            : null;
+
+    private async Task<byte[]?> SendRawAsync(HttpMethod method, string pathAndQuery, Func<HttpContent>? content, ObjectReference? obj, bool notFoundIsNull,
         CancellationToken cancellationToken, string? accept = null)
     {
         var request = $"{method} {pathAndQuery}";
         var reauthenticated = false;
         for (var attempt = 1; ; attempt++)
         {
-            using var lease = await rateLimiter.AcquireAsync(1, cancellationToken);
+            using var lease = await throttle.AcquireRateAsync(cancellationToken);
             HttpStatusCode status;
             byte[] body;
             TimeSpan? retryAfter;
-            await concurrency.WaitAsync(cancellationToken);
+            await throttle.EnterAsync(cancellationToken);
             try
             {
                 using var message = await RequestAsync(method, pathAndQuery, content, accept, cancellationToken);
@@ -269,12 +274,12 @@ public sealed class KubernetesClient : IDisposable
             }
             finally
             {
-                concurrency.Release();
+                throttle.Exit();
             }
 
             if ((int)status is >= 200 and < 300)
             {
-                return body.Length == 0 ? new JsonObject() : JsonNode.Parse(body) as JsonObject ?? new JsonObject();
+                return body;
             }
 
             if (status == HttpStatusCode.NotFound && notFoundIsNull)

@@ -26,4 +26,13 @@ public sealed record KubernetesClientOptions
 
     /// <summary>How long to wait for a TCP and TLS connection.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Limits shared with other clients of the same cluster; when set, it replaces <see cref="QueriesPerSecond"/>,
+    /// <see cref="Burst"/> and <see cref="MaxConcurrency"/>, and the client does not dispose it.
+    /// </summary>
+    public RequestThrottle? Throttle { get; init; }
+
+    /// <summary>Wraps the HTTP handler every request passes through, inside the throttle (metrics, tracing, tests); null for none.</summary>
+    public Func<HttpMessageHandler, HttpMessageHandler>? WrapHandler { get; init; }
 }
