@@ -10,7 +10,8 @@ namespace Granary.Grains.Clusters;
 
 /// <summary>
 /// The silo's clients for fleet clusters. For a <see cref="ClusterTarget"/> it hands out one <see cref="KubernetesClient"/>
-/// shared by every caller in the silo, so they share its connections, its discovery cache, and the cluster's limits
+/// shared by every caller in the silo, so they share its connections, its discovery cache (also with the clients impersonating
+/// ServiceAccounts), and the cluster's limits
 /// (<c>spec.limits</c>: every client of one cluster, including those impersonating a ServiceAccount, draws from one
 /// <see cref="RequestThrottle"/>). A Cluster's connection comes from its grain (<see cref="IClusterGrain.GetConnectionAsync"/>),
 /// so the grain stays its owner; credentials are read from the referenced Secret here, on every call, so a changed spec or a
@@ -90,7 +91,8 @@ public sealed class ClusterClients : IDisposable
             var client = string.IsNullOrEmpty(serviceAccountName)
                 ? current.Client
                 : current.Impersonating.GetOrAdd(serviceAccountName,
-                    name => new KubernetesClient(current.Client.Connection.ImpersonatingServiceAccount(target.Namespace, name), current.Client.Options));
+                    name => new KubernetesClient(current.Client.Connection.ImpersonatingServiceAccount(target.Namespace, name),
+                        current.Client.Options with { Discovery = current.Client.Mapper }));
             if (ReferenceEquals(entry.Current, current))
             {
                 return client;

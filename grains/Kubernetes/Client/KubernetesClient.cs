@@ -59,7 +59,7 @@ public sealed class KubernetesClient : IDisposable
         };
         ownsThrottle = Options.Throttle is null;
         throttle = Options.Throttle ?? new RequestThrottle(Options.QueriesPerSecond, Math.Max(1, Options.Burst), Math.Max(1, Options.MaxConcurrency));
-        Mapper = new RestMapper((path, accept, ct) => SendAsync(HttpMethod.Get, path, null, null, notFoundIsNull: true, ct, accept));
+        Mapper = Options.Discovery ?? new RestMapper((path, accept, ct) => SendAsync(HttpMethod.Get, path, null, null, notFoundIsNull: true, ct, accept));
     }
 
     /// <summary>Where and as whom this client connects.</summary>

@@ -33,6 +33,9 @@ public sealed record KubernetesClientOptions
     /// </summary>
     public RequestThrottle? Throttle { get; init; }
 
+    /// <summary>Discovery shared with another client of the same cluster (e.g. one impersonating a ServiceAccount); null for its own.</summary>
+    public Discovery.RestMapper? Discovery { get; init; }
+
     /// <summary>Wraps the HTTP handler every request passes through, inside the throttle (metrics, tracing, tests); null for none.</summary>
     public Func<HttpMessageHandler, HttpMessageHandler>? WrapHandler { get; init; }
 }

@@ -35,4 +35,24 @@ public sealed class An_unreachable_cluster_is_recorded_once_and_recovers(LocalKu
         Assert.Equal(["ClusterConnected", "ClusterUnreachable", "ClusterConnected"], history);
         Assert.Equal(0L, await CountStoredRowsContainingAsync(Management.AdminToken));
     }
+
+    [Fact]
+    public async Task A_failing_readyz_is_ServerNotReady_and_clears_when_it_passes()
+    {
+        await using var proxy = await FaultProxy.StartAsync(Management);
+        await WriteKubeconfigSecretAsync("proxied", Management, proxy.Url);
+
+        using (proxy.Inject(Fault.Status(System.Net.HttpStatusCode.InternalServerError), FaultScope.Path("^/readyz")))
+        {
+            var notReady = await ApplyClusterAsync("proxied", KubeConfigSpec("proxied"));
+
+            Assert.Equal("ServerNotReady", Ready(notReady).Reason);
+            Assert.Contains("/readyz", Ready(notReady).Message);
+            Assert.Null(notReady.ServerVersion);
+        }
+
+        var ready = await ClusterGrain("proxied").ReconcileAsync();
+        Assert.True(ready.IsReady, Ready(ready).Message);
+        Assert.Contains(proxy.Requests, r => r.PathAndQuery == "/readyz" && r.Fault is null);
+    }
 }

@@ -33,6 +33,7 @@ public sealed class Cluster_clients_share_limits_and_follow_changes(LocalKuberne
 
         Assert.Same(first, second);
         Assert.NotSame(first, impersonating);
+        Assert.Same(first.Mapper, impersonating.Mapper);
         Assert.Equal(3, inFlight.Max);
         Assert.True(proxy.Requests.Count(r => r.PathAndQuery.Contains("/configmaps/", StringComparison.Ordinal)) >= 30);
     }
