@@ -6,7 +6,7 @@ namespace Granary.Contracts.Deployments;
 
 /// <summary>A Kustomization: builds manifests from a source artifact and applies them to a cluster. Key: <c>namespace/name</c>.</summary>
 [GrainKind("kustomization")]
-public interface IKustomizationGrain : ISourceSubscriber
+public interface IKustomizationGrain : ISourceSubscriber, Clusters.IClusterSubscriber
 {
     /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled.</summary>
     Task<DeploymentStatus> ApplyAsync(Kustomization resource);
@@ -42,7 +42,11 @@ public interface IKustomizationGrain : ISourceSubscriber
     Task DependencyReadyAsync(string dependencyKey);
 }
 
-/// <summary>A Kustomization's status as Flux shows it.</summary>
+/// <summary>
+/// A Kustomization's status as Flux shows it. For a fleet (<c>spec.clusterSelector</c>) the conditions and revisions sum up
+/// <paramref name="Clusters"/>, the status per selected Cluster, and <paramref name="Inventory"/> lists each object once per
+/// cluster as <c>namespace/cluster|id</c>.
+/// </summary>
 public sealed record DeploymentStatus(
     bool Exists,
     long Generation,
@@ -51,7 +55,8 @@ public sealed record DeploymentStatus(
     IReadOnlyList<Condition> Conditions,
     string? LastAppliedRevision,
     string? LastAttemptedRevision,
-    IReadOnlyList<string> Inventory)
+    IReadOnlyList<string> Inventory,
+    IReadOnlyList<ClusterDeploymentStatus>? Clusters = null)
 {
     /// <summary>Whether the Ready condition is True.</summary>
     public bool IsReady => Conditions.Any(c => c.Type == "Ready" && c.Status == "True");
@@ -59,3 +64,12 @@ public sealed record DeploymentStatus(
     /// <summary>The Ready condition's reason, if any.</summary>
     public string? ReadyReason => Conditions.FirstOrDefault(c => c.Type == "Ready")?.Reason;
 }
+
+/// <summary>A fleet Kustomization's status on one Cluster.</summary>
+/// <param name="Cluster">The Cluster's key, <c>namespace/name</c>.</param>
+/// <param name="Ready">Whether the current revision and generation are applied there.</param>
+/// <param name="Reason">Flux's reason (<c>ReconciliationSucceeded</c>, or the failure's).</param>
+/// <param name="Message">What happened.</param>
+/// <param name="LastAppliedRevision">The revision last applied there.</param>
+/// <param name="Inventory">The objects applied there, as Flux inventory ids.</param>
+public sealed record ClusterDeploymentStatus(string Cluster, bool Ready, string Reason, string Message, string? LastAppliedRevision, IReadOnlyList<string> Inventory);

@@ -78,6 +78,9 @@ public sealed record KustomizationSpec
     /// <summary>Apply to a Granary Cluster by name.</summary>
     public LocalObjectReference? ClusterRef { get; init; }
 
+    /// <summary>Apply to every Granary Cluster of this namespace whose labels match (a fleet; Granary's own field).</summary>
+    public Clusters.LabelSelector? ClusterSelector { get; init; }
+
     /// <summary>Recreate objects whose immutable fields changed.</summary>
     public bool Force { get; init; }
 

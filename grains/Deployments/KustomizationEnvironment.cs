@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Granary.Grains.Artifacts;
 using Granary.Grains.Build.Kustomize;
+using Granary.Grains.Clusters;
 using Granary.Grains.Kubernetes.Client;
 
 namespace Granary.Grains.Deployments;
@@ -13,6 +14,9 @@ namespace Granary.Grains.Deployments;
 public sealed record KustomizationEnvironment(KubernetesClient Cluster, KustomizeBuilder Builder, ArtifactExtractor Extractor, string ScratchDirectory)
 {
     private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
+
+    /// <summary>Clients for other clusters (<c>kubeConfig</c>, <c>clusterRef</c>, <c>clusterSelector</c>); null when the silo manages only its own.</summary>
+    public ClusterClients? Fleet { get; init; }
 
     /// <summary>Source artifacts read into memory, shared by every Kustomization of the silo.</summary>
     public ArtifactCache Artifacts { get; } = new(Extractor);

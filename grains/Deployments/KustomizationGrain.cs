@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Granary.Contracts.Clusters;
 using Granary.Contracts.Deployments;
 using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
@@ -9,6 +10,7 @@ using Granary.Contracts.Sources;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Build.Sops;
 using Granary.Grains.Build.Substitution;
+using Granary.Grains.Clusters;
 using Granary.Grains.Kubernetes.Apply;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Objects;
@@ -28,6 +30,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 {
     private const string SubstituteKey = "kustomize.toolkit.fluxcd.io/substitute";
     private bool _subscribed;
+    private bool _fleetSubscribed;
     private string? _renderKey;
     private byte[]? _rendered;
 
@@ -39,7 +42,10 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
     /// <inheritdoc />
     protected override TimeSpan? ReconcilePeriod => State.Spec is not { } spec ? null
-        : State.Failure is null ? spec.Interval.Value : (spec.RetryInterval ?? spec.Interval).Value;
+        : !Failing ? spec.Interval.Value : (spec.RetryInterval ?? spec.Interval).Value;
+
+    /// <summary>Whether the last reconcile failed, as a whole or on any Cluster of the fleet.</summary>
+    private bool Failing => State.Failure is not null || State.Fleet.Values.Any(f => f.Failure is not null);
 
     /// <inheritdoc />
     protected override bool IsSuspended => State.Suspended || State.Spec?.Suspend == true;
@@ -58,6 +64,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             await KeepAliveAsync(resource.Spec.Interval.Value);
             Schedule(TimeSpan.Zero);
             _subscribed = false;
+            _fleetSubscribed = false;
         }
 
         return await ReconcileAsync();
@@ -90,6 +97,9 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     public Task DependencyReadyAsync(string dependencyKey) => ReconcileOnceAsync(CancellationToken.None);
 
     /// <inheritdoc />
+    public Task FleetChangedAsync(FleetChange change) => ReconcileOnceAsync(CancellationToken.None);
+
+    /// <inheritdoc />
     public async Task DeleteAsync()
     {
         if (!State.Exists)
@@ -97,14 +107,24 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             return;
         }
 
-        if (State.Spec!.Prune && State.Inventory.Count > 0)
+        var spec = State.Spec!;
+        if (spec.Prune && State.Inventory.Count > 0)
         {
             // Applying nothing over the last inventory prunes it all, with the engine's rules (prune-disabled, ownership).
             var previous = new Inventory(State.Inventory.Select(ParseInventory).ToList());
-            var result = await new ApplyEngine(environment.ClientFor(Namespace, State.Spec.ServiceAccountName)).ApplyAsync(Owner, [], previous, new ApplyOptions { Prune = true }, CancellationToken.None);
+            var client = await ClientAsync(spec);
+            var result = await new ApplyEngine(client).ApplyAsync(Owner, [], previous, new ApplyOptions { Prune = true }, CancellationToken.None);
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"Kustomization {Key} could not prune what it applied: {result.Message}; fix the cluster access or set prune: false, then delete again.");
+            }
+        }
+
+        if (environment.Fleet is { } fleet)
+        {
+            foreach (var cluster in State.Fleet.Keys.ToList())
+            {
+                await ReleaseAsync(fleet, cluster, spec, CancellationToken.None);
             }
         }
 
@@ -132,7 +152,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
     private ResourceOwner Owner => new(Name, Namespace);
 
-    /// <summary>One reconcile: source → dependencies → build → apply → record.</summary>
+    /// <summary>One reconcile: source → dependencies → build → apply (to its cluster, or to each Cluster of its fleet) → record.</summary>
     protected override async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
         if (!State.Exists || State.Spec is not { } spec || IsSuspended)
@@ -141,11 +161,9 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         }
 
         var generation = State.Generation;
-        var wasFailing = State.Failure is not null;
-        if (spec.KubeConfig is not null || spec.ClusterRef is not null)
+        if (TargetProblem(spec) is { } problem)
         {
-            await FailAsync(generation, State.LastAttemptedRevision ?? string.Empty, "ReconciliationFailed",
-                $"spec.{(spec.KubeConfig is not null ? "kubeConfig" : "clusterRef")}: applying to another cluster is not supported yet (it arrives with the Cluster kind); remove it to apply to the silo's cluster");
+            await FailAsync(generation, State.LastAttemptedRevision ?? string.Empty, "ReconciliationFailed", problem);
             return;
         }
 
@@ -171,6 +189,161 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             return;
         }
 
+        var wasFailing = Failing;
+        var recorded = spec.ClusterSelector is { } selector
+            ? await ApplyToFleetAsync(spec, selector, generation, artifact, objects, cancellationToken)
+            : await ApplyToClusterAsync(spec, generation, artifact, objects, cancellationToken);
+        var status = Status();
+        if (recorded && status.IsReady)
+        {
+            Logger.LogInformation("Kustomization {Resource} applied revision {Revision}", Key, artifact.Revision);
+            foreach (var dependent in State.Dependents)
+            {
+                await GrainFactory.Get<IKustomizationGrain>(dependent).DependencyReadyAsync(Key);
+            }
+        }
+
+        if (Failing != wasFailing)
+        {
+            // Failing retries at retryInterval; recovered, back to interval.
+            Schedule(Max(ReconcilePeriod!.Value, TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    /// <summary>Where the spec points that cannot be reached as written, or null.</summary>
+    private static string? TargetProblem(KustomizationSpec spec)
+    {
+        if (spec.ClusterSelector is { } selector)
+        {
+            return spec.KubeConfig is not null || spec.ClusterRef is not null
+                ? "spec.clusterSelector is set together with spec.kubeConfig or spec.clusterRef; a Kustomization targets one cluster or a fleet, so remove one"
+                : selector.Validate("spec.clusterSelector");
+        }
+
+        return spec.KubeConfig is not null && spec.ClusterRef is not null
+            ? "spec.kubeConfig and spec.clusterRef are both set; a Kustomization applies to one cluster, so remove one"
+            : null;
+    }
+
+    /// <summary>Applies to the single target (the silo's cluster, <c>kubeConfig</c> or <c>clusterRef</c>); true when events were recorded.</summary>
+    private async Task<bool> ApplyToClusterAsync(KustomizationSpec spec, long generation, SourceArtifact artifact, IReadOnlyList<JsonObject> objects, CancellationToken cancellationToken)
+    {
+        var before = new TargetRecord(State.Inventory, State.LastAppliedRevision, State.ObservedGeneration, State.Failure);
+        TargetOutcome outcome;
+        try
+        {
+            outcome = await ApplyToTargetAsync(await ClientAsync(spec), null, spec, generation, artifact, objects, before, cancellationToken);
+        }
+        catch (ClusterConnectionException exception)
+        {
+            outcome = Failure(null, before, generation, artifact.Revision, "ReconciliationFailed", exception.Message);
+        }
+
+        return await RecordAsync(outcome, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies to every Cluster the selector matches, side by side; each Cluster's outcome is recorded as it arrives, so a
+    /// slow or unreachable Cluster holds back no other. Clusters that left the selection are pruned and released.
+    /// </summary>
+    private async Task<bool> ApplyToFleetAsync(KustomizationSpec spec, LabelSelector selector, long generation, SourceArtifact artifact, IReadOnlyList<JsonObject> objects, CancellationToken cancellationToken)
+    {
+        if (environment.Fleet is not { } fleet)
+        {
+            await FailAsync(generation, artifact.Revision, "ReconciliationFailed", "spec.clusterSelector: this silo has no fleet clients configured; apply to the silo's cluster or configure fleet clusters");
+            return false;
+        }
+
+        var directory = GrainFactory.Get<IClusterDirectoryGrain>(Namespace);
+        var selected = _fleetSubscribed ? await directory.SelectAsync(selector) : await directory.SubscribeAsync(GrainId, selector);
+        _fleetSubscribed = true;
+        if (selected.Count == 0 && State.Fleet.Count == 0)
+        {
+            await FailAsync(generation, artifact.Revision, "NoMatchingClusters", $"no Cluster in namespace {Namespace} matches spec.clusterSelector; label a Cluster to match it, or change the selector");
+            return false;
+        }
+
+        var recorded = false;
+        foreach (var gone in State.Fleet.Keys.Except(selected).ToList())
+        {
+            recorded |= await ReleaseAsync(fleet, gone, spec, cancellationToken);
+        }
+
+        var applies = selected.Select(cluster =>
+        {
+            var previous = State.Fleet.GetValueOrDefault(cluster);
+            // A failure of the whole Kustomization (build, artifact) counts as each Cluster's, so recovering is recorded everywhere.
+            var before = new TargetRecord(previous?.Inventory ?? [], previous?.LastAppliedRevision, previous?.ObservedGeneration ?? 0, previous?.Failure ?? State.Failure);
+            var copies = objects.Select(o => o.DeepClone().AsObject()).ToList();
+            return Task.Run<TargetOutcome>(async () =>
+            {
+                try
+                {
+                    var client = await fleet.GetAsync(ClusterTarget.Cluster(Namespace, cluster[(cluster.IndexOf('/') + 1)..]), spec.ServiceAccountName, $"Kustomization {Key}", cancellationToken);
+                    return await ApplyToTargetAsync(client, cluster, spec, generation, artifact, copies, before, cancellationToken);
+                }
+                catch (ClusterConnectionException exception)
+                {
+                    return Failure(cluster, before, generation, artifact.Revision, "ReconciliationFailed", exception.Message);
+                }
+            }, cancellationToken);
+        }).ToList();
+        await foreach (var done in Task.WhenEach(applies))
+        {
+            recorded |= await RecordAsync(await done, cancellationToken);
+        }
+
+        return recorded;
+    }
+
+    /// <summary>A Cluster left the selection: prune what was applied there (when it can still be reached) and forget it.</summary>
+    private async Task<bool> ReleaseAsync(ClusterClients fleet, string cluster, KustomizationSpec spec, CancellationToken cancellationToken)
+    {
+        var inventory = State.Fleet[cluster].Inventory;
+        string? problem = null;
+        IReadOnlyList<string> pruned = [];
+        if (spec.Prune && inventory.Count > 0)
+        {
+            try
+            {
+                var client = await fleet.GetAsync(ClusterTarget.Cluster(Namespace, cluster[(cluster.IndexOf('/') + 1)..]), spec.ServiceAccountName, $"Kustomization {Key}", cancellationToken);
+                var result = await new ApplyEngine(client).ApplyAsync(Owner, [], new Inventory(inventory.Select(ParseInventory).ToList()), new ApplyOptions { Prune = true }, cancellationToken);
+                pruned = result.ChangeSet.Changes.Where(c => c.Action == ChangeAction.Deleted).Select(c => c.Object.ToString()).ToList();
+                problem = result.Succeeded ? null : result.Message;
+            }
+            catch (ClusterConnectionException exception)
+            {
+                problem = $"not pruned: {exception.Message}";
+            }
+        }
+
+        await RaiseAsync(new ClusterReleased(cluster, pruned, problem), cancellationToken);
+        Logger.LogInformation("Kustomization {Resource} released Cluster {Cluster}: {Pruned} objects pruned{Problem}", Key, cluster, pruned.Count, problem is null ? string.Empty : $" ({problem})");
+        return true;
+    }
+
+    /// <summary>The client of the single target: the silo's cluster, or the <c>kubeConfig</c>/<c>clusterRef</c> cluster through the fleet clients.</summary>
+    private async Task<KubernetesClient> ClientAsync(KustomizationSpec spec)
+    {
+        if (ClusterTarget.Of(Namespace, spec.KubeConfig, spec.ClusterRef) is not { } target)
+        {
+            return environment.ClientFor(Namespace, spec.ServiceAccountName);
+        }
+
+        var fleet = environment.Fleet
+            ?? throw new ClusterConnectionException(ClusterReasons.InvalidSpec, $"spec.{(spec.KubeConfig is not null ? "kubeConfig" : "clusterRef")}: this silo has no fleet clients configured; remove it to apply to the silo's cluster");
+        return await fleet.GetAsync(target, spec.ServiceAccountName, $"Kustomization {Key}");
+    }
+
+    /// <summary>What was recorded for one target before this reconcile.</summary>
+    private sealed record TargetRecord(IReadOnlyList<string> Inventory, string? LastAppliedRevision, long ObservedGeneration, ApplyFailed? Failure);
+
+    /// <summary>The events one target's apply calls for (none when nothing changed).</summary>
+    private sealed record TargetOutcome(string? Cluster, IReadOnlyList<object> Events, bool Succeeded);
+
+    /// <summary>Applies the objects to one target and works out what to record; reads no grain state (it may run beside others).</summary>
+    private async Task<TargetOutcome> ApplyToTargetAsync(KubernetesClient client, string? cluster, KustomizationSpec spec, long generation, SourceArtifact artifact, IReadOnlyList<JsonObject> objects, TargetRecord before, CancellationToken cancellationToken)
+    {
         var options = new ApplyOptions
         {
             Prune = spec.Prune,
@@ -180,52 +353,65 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             HealthChecks = spec.HealthChecks?.Select(h => new ObjectReference(h.ApiVersion ?? "v1", h.Kind, h.Namespace ?? Namespace, h.Name)).ToList() ?? [],
             DefaultNamespace = spec.TargetNamespace ?? Namespace,
         };
-        var previous = new Inventory(State.Inventory.Select(ParseInventory).ToList());
-        var result = await new ApplyEngine(environment.ClientFor(Namespace, spec.ServiceAccountName)).ApplyAsync(Owner, objects, previous, options, cancellationToken);
+        var previous = new Inventory(before.Inventory.Select(ParseInventory).ToList());
+        var result = await new ApplyEngine(client).ApplyAsync(Owner, objects, previous, options, cancellationToken);
         if (!result.Succeeded)
         {
-            await FailAsync(generation, artifact.Revision, result.Reason, result.Message);
-            return;
+            return Failure(cluster, before, generation, artifact.Revision, result.Reason, result.Message);
         }
 
         var changes = result.ChangeSet.Changes
             .Where(c => c.Action is ChangeAction.Created or ChangeAction.Configured or ChangeAction.Deleted)
             .ToList();
         var inventory = result.Inventory.Entries.Select(e => $"{e.Id}|{e.Version}").ToList();
-        var newRevision = State.LastAppliedRevision != artifact.Revision || State.ObservedGeneration != generation;
-        if (changes.Count > 0 || wasFailing || newRevision || !inventory.SequenceEqual(State.Inventory))
+        var newRevision = before.LastAppliedRevision != artifact.Revision || before.ObservedGeneration != generation;
+        if (changes.Count == 0 && before.Failure is null && !newRevision && inventory.SequenceEqual(before.Inventory))
         {
-            // One atomic append: the change set, and what it means (prune, drift correction, health).
-            var events = new List<object> { new Applied(generation, artifact.Revision, changes.Select(c => c.ToString()).ToList(), inventory, DateTimeOffset.UtcNow) };
-            var deleted = changes.Where(c => c.Action == ChangeAction.Deleted).Select(c => c.Object.ToString()).ToList();
-            if (deleted.Count > 0)
-            {
-                events.Add(new Pruned(artifact.Revision, deleted));
-            }
-
-            var drifted = changes.Where(c => c.Action == ChangeAction.Configured).Select(c => c.Object.ToString()).ToList();
-            if (!newRevision && drifted.Count > 0)
-            {
-                events.Add(new DriftCorrected(artifact.Revision, drifted));
-            }
-
-            if (newRevision && result.Health is { Healthy: true } health)
-            {
-                events.Add(new HealthChecked(artifact.Revision, health.Message));
-            }
-
-            await RaiseAsync(events, cancellationToken);
-            Logger.LogInformation("Kustomization {Resource} applied revision {Revision}: {Changes} changes", Key, artifact.Revision, changes.Count);
-            foreach (var dependent in State.Dependents)
-            {
-                await GrainFactory.Get<IKustomizationGrain>(dependent).DependencyReadyAsync(Key);
-            }
+            return new TargetOutcome(cluster, [], true);
         }
 
-        if (wasFailing)
+        // One atomic append: the change set, and what it means (prune, drift correction, health).
+        var events = new List<object> { new Applied(generation, artifact.Revision, changes.Select(c => c.ToString()).ToList(), inventory, DateTimeOffset.UtcNow, cluster) };
+        var deleted = changes.Where(c => c.Action == ChangeAction.Deleted).Select(c => c.Object.ToString()).ToList();
+        if (deleted.Count > 0)
         {
-            Schedule(Max(spec.Interval.Value, TimeSpan.FromSeconds(1)));
+            events.Add(new Pruned(artifact.Revision, deleted, cluster));
         }
+
+        var drifted = changes.Where(c => c.Action == ChangeAction.Configured).Select(c => c.Object.ToString()).ToList();
+        if (!newRevision && drifted.Count > 0)
+        {
+            events.Add(new DriftCorrected(artifact.Revision, drifted, cluster));
+        }
+
+        if (newRevision && result.Health is { Healthy: true } health)
+        {
+            events.Add(new HealthChecked(artifact.Revision, health.Message, cluster));
+        }
+
+        return new TargetOutcome(cluster, events, true);
+    }
+
+    /// <summary>A failure to record, unless the same failure is already recorded for this target.</summary>
+    private static TargetOutcome Failure(string? cluster, TargetRecord before, long generation, string revision, string reason, string message) =>
+        before.Failure is { } last && last.Reason == reason && last.Message == message && last.Revision == revision && before.ObservedGeneration == generation
+            ? new TargetOutcome(cluster, [], false)
+            : new TargetOutcome(cluster, [new ApplyFailed(generation, revision, reason, message, DateTimeOffset.UtcNow, cluster)], false);
+
+    private async Task<bool> RecordAsync(TargetOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (!outcome.Succeeded && outcome.Events.FirstOrDefault() is ApplyFailed failed)
+        {
+            Logger.LogWarning("Kustomization {Resource} reconcile failed{Cluster}: {Reason}: {Message}", Key, outcome.Cluster is null ? string.Empty : $" on Cluster {outcome.Cluster}", failed.Reason, failed.Message);
+        }
+
+        if (outcome.Events.Count == 0)
+        {
+            return false;
+        }
+
+        await RaiseAsync(outcome.Events, cancellationToken);
+        return true;
     }
 
     private async Task<SourceArtifact?> GetSourceArtifactAsync(KustomizationSpec spec)
@@ -561,6 +747,11 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             return new DeploymentStatus(false, State.Generation, State.ObservedGeneration, false, [], null, null, []);
         }
 
+        if (State.Spec!.ClusterSelector is not null && State.Failure is null && State.Fleet.Count > 0)
+        {
+            return FleetStatus();
+        }
+
         var conditions = new List<Condition>();
         if (State.Failure is { } failure)
         {
@@ -579,6 +770,45 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
         return new DeploymentStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions,
             State.LastAppliedRevision, State.LastAttemptedRevision, State.Inventory.Select(i => i[..i.LastIndexOf('|')]).ToList());
+    }
+
+    /// <summary>A fleet's status: Ready when the current revision and generation are applied on every Cluster it reached.</summary>
+    private DeploymentStatus FleetStatus()
+    {
+        var clusters = State.Fleet.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f =>
+        {
+            var (cluster, deployment) = (f.Key, f.Value);
+            var current = deployment.ObservedGeneration == State.Generation && deployment.LastAppliedRevision == State.LastAttemptedRevision;
+            return deployment.Failure is { } failure
+                ? new ClusterDeploymentStatus(cluster, false, failure.Reason, failure.Message, deployment.LastAppliedRevision, Ids(deployment.Inventory))
+                : new ClusterDeploymentStatus(cluster, current, current ? "ReconciliationSucceeded" : "Progressing",
+                    current ? $"Applied revision: {deployment.LastAppliedRevision}" : "reconciliation in progress", deployment.LastAppliedRevision, Ids(deployment.Inventory));
+        }).ToList();
+        var failed = clusters.Where(c => c.Reason is not ("ReconciliationSucceeded" or "Progressing")).ToList();
+        var ready = clusters.All(c => c.Ready);
+        var revisions = clusters.Select(c => c.LastAppliedRevision).Distinct().ToList();
+        var conditions = new List<Condition>();
+        if (failed.Count > 0)
+        {
+            var message = $"{failed.Count} of {clusters.Count} clusters failed: {string.Join("; ", failed.Select(c => $"{c.Cluster}: {c.Message}"))}";
+            conditions.Add(new Condition("Ready", "False", failed[0].Reason, message, State.ObservedGeneration, State.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {State.Spec!.RetryInterval ?? State.Spec.Interval}", State.ObservedGeneration, State.ReadySince));
+        }
+        else if (ready)
+        {
+            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {State.LastAttemptedRevision} to {clusters.Count} clusters", State.ObservedGeneration, State.ReadySince));
+        }
+        else
+        {
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
+        }
+
+        var inventory = clusters.SelectMany(c => c.Inventory.Select(id => $"{c.Cluster}|{id}")).ToList();
+        return new DeploymentStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions,
+            revisions.Count == 1 ? revisions[0] : null, State.LastAttemptedRevision, inventory, clusters);
+
+        static List<string> Ids(List<string> inventory) => inventory.Select(i => i[..i.LastIndexOf('|')]).ToList();
     }
 
     /// <summary>Disposes the age identities (zeroing their keys) when the build is done.</summary>

@@ -28,6 +28,9 @@ public sealed class KustomizationState : ResourceState
     /// <summary>Kustomizations to tell when this one becomes ready.</summary>
     public List<string> Dependents { get; set; } = [];
 
+    /// <summary>For a fleet (<c>spec.clusterSelector</c>): what is applied on each Cluster, by Cluster key.</summary>
+    public Dictionary<string, ClusterDeployment> Fleet { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Folds one event.</summary>
     public KustomizationState Apply(object @event)
     {
@@ -43,6 +46,32 @@ public sealed class KustomizationState : ResourceState
                 Generation = applied.Generation;
                 Spec = applied.Spec;
                 Labels = applied.Labels;
+                break;
+            case Applied { Cluster: { } cluster } applied:
+                var deployment = FleetMember(cluster);
+                deployment.ObservedGeneration = applied.Generation;
+                deployment.LastAppliedRevision = applied.Revision;
+                deployment.Inventory = [.. applied.Inventory];
+                deployment.Failure = null;
+                ObservedGeneration = applied.Generation;
+                LastAttemptedRevision = applied.Revision;
+                if (Failure is not null || ReadySince == default)
+                {
+                    ReadySince = applied.At;
+                }
+
+                Failure = null;
+                break;
+            case ApplyFailed { Cluster: { } cluster } failed:
+                var failing = FleetMember(cluster);
+                failing.ObservedGeneration = failed.Generation;
+                failing.Failure = failed;
+                ObservedGeneration = failed.Generation;
+                LastAttemptedRevision = failed.Revision;
+                Failure = null;
+                break;
+            case ClusterReleased released:
+                Fleet.Remove(released.Cluster);
                 break;
             case Applied applied:
                 ObservedGeneration = applied.Generation;
@@ -76,10 +105,37 @@ public sealed class KustomizationState : ResourceState
                 Exists = false;
                 Spec = null;
                 Inventory = [];
+                Fleet.Clear();
                 Failure = null;
                 break;
         }
 
         return this;
     }
+
+    private ClusterDeployment FleetMember(string cluster)
+    {
+        if (!Fleet.TryGetValue(cluster, out var deployment))
+        {
+            Fleet[cluster] = deployment = new ClusterDeployment();
+        }
+
+        return deployment;
+    }
+}
+
+/// <summary>A fleet Kustomization on one Cluster: the generation and revision applied there, its inventory, its failure.</summary>
+public sealed class ClusterDeployment
+{
+    /// <summary>The generation last reconciled on this Cluster.</summary>
+    public long ObservedGeneration { get; set; }
+
+    /// <summary>The revision last applied on this Cluster.</summary>
+    public string? LastAppliedRevision { get; set; }
+
+    /// <summary>The objects applied on this Cluster, as Flux inventory ids with their versions.</summary>
+    public List<string> Inventory { get; set; } = [];
+
+    /// <summary>The last apply's failure on this Cluster, if it failed.</summary>
+    public ApplyFailed? Failure { get; set; }
 }
