@@ -317,7 +317,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             }
         }
 
-        await RaiseAsync(new ClusterReleased(cluster, pruned, problem), cancellationToken);
+        await RaiseAsync([new ClusterReleased(cluster, pruned, problem)], cancellationToken);
         Logger.LogInformation("Kustomization {Resource} released Cluster {Cluster}: {Pruned} objects pruned{Problem}", Key, cluster, pruned.Count, problem is null ? string.Empty : $" ({problem})");
         return true;
     }

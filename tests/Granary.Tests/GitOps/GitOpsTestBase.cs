@@ -28,6 +28,9 @@ public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetim
 
     protected LocalCluster Cluster => kubernetes.Cluster;
 
+    /// <summary>Another shared local cluster (same etcd, its own API server), started on first use.</summary>
+    protected static Task<LocalCluster> OtherClusterAsync(string name) => SharedControlPlanes.ClusterAsync(name);
+
     public async Task InitializeAsync()
     {
         Namespace = await kubernetes.Cluster.CreateNamespaceAsync("gitops");
@@ -81,6 +84,34 @@ public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetim
             Spec = change is null ? spec : change(spec),
         });
     }
+
+    /// <summary>Writes a kubeconfig Secret (key <c>value</c>) for <paramref name="cluster"/> in the test namespace of the management cluster, reaching it at <paramref name="server"/>.</summary>
+    protected async Task WriteKubeconfigSecretAsync(string name, LocalCluster cluster, Uri? server = null)
+    {
+        var kubeconfig = await File.ReadAllTextAsync(cluster.WriteKubeconfig(new ClusterUser("admin", cluster.AdminToken), server));
+        var secret = new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name },
+            ["stringData"] = new System.Text.Json.Nodes.JsonObject { ["value"] = kubeconfig },
+        };
+        await Cluster.Admin.CreateAsync($"/api/v1/namespaces/{Namespace}/secrets", secret);
+    }
+
+    /// <summary>Declares a Granary Cluster reached through the kubeconfig Secret of the same name.</summary>
+    protected Task<Granary.Contracts.Clusters.ClusterStatus> ApplyClusterAsync(string name, Dictionary<string, string>? labels = null) =>
+        Silo.Grains.Get<Granary.Contracts.Clusters.IClusterGrain>($"{Namespace}/{name}").ApplyAsync(new Granary.Contracts.Resources.Cluster
+        {
+            ApiVersion = Granary.Contracts.Resources.Cluster.Version,
+            Kind = "Cluster",
+            Metadata = new ObjectMetadata { Name = name, Namespace = Namespace.Name, Labels = labels },
+            Spec = new ClusterSpec
+            {
+                KubeConfig = new KubeConfigReference { SecretRef = new SecretKeyReference { Name = name } },
+                Timeout = GoDuration.Parse("5s"),
+            },
+        });
 
     protected static string ConfigMap(string name, string value) =>
         $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: \"{value}\"\n";
