@@ -13,6 +13,9 @@ public interface IClusterGrain : IGrain
     /// <summary>Creates or changes the resource; a changed spec or labels are recorded and probed at once.</summary>
     Task<ClusterStatus> ApplyAsync(Cluster resource);
 
+    /// <summary>Records the resource when it changed and reconciles on its own turn (not within this call); returns its generation.</summary>
+    Task<long> DeclareAsync(Cluster resource);
+
     /// <summary>Probes now (no-op while suspended) and returns the status afterwards.</summary>
     Task<ClusterStatus> ReconcileAsync();
 

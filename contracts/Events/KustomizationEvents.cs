@@ -10,10 +10,12 @@ public sealed record KustomizationSpecApplied(long Generation, KustomizationSpec
 /// Manifests of a revision were applied. <paramref name="Changes"/> lists only objects created, configured or deleted
 /// (as "Kind namespace/name action"); <paramref name="Inventory"/> is every object applied, as Flux's inventory ids.
 /// <paramref name="Cluster"/> names the fleet Cluster (<c>namespace/name</c>) for a <c>clusterSelector</c>; null for the
-/// single target (the silo's cluster, <c>kubeConfig</c> or <c>clusterRef</c>).
+/// single target (the silo's cluster, <c>kubeConfig</c> or <c>clusterRef</c>). <paramref name="Resources"/> lists the
+/// Granary resources (Flux kinds, Clusters) the build declared to Granary itself, as <c>Kind namespace/name|generation</c>;
+/// null when it has none and had none.
 /// </summary>
 [EventType("kustomization.applied")]
-public sealed record Applied(long Generation, string Revision, IReadOnlyList<string> Changes, IReadOnlyList<string> Inventory, DateTimeOffset At, string? Cluster = null);
+public sealed record Applied(long Generation, string Revision, IReadOnlyList<string> Changes, IReadOnlyList<string> Inventory, DateTimeOffset At, string? Cluster = null, IReadOnlyList<string>? Resources = null);
 
 /// <summary>
 /// A reconcile failed (build, decryption, apply, health, prune); recorded when the failure changes. <paramref name="Cluster"/>

@@ -10,6 +10,9 @@ public interface IGitRepositoryGrain : ISourceSubscriber
     /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled at once.</summary>
     Task<SourceStatus> ApplyAsync(GitRepository resource);
 
+    /// <summary>Records the resource when it changed and reconciles on its own turn (not within this call); returns its generation.</summary>
+    Task<long> DeclareAsync(GitRepository resource);
+
     /// <summary>Fetches now (no-op while suspended) and returns the status afterwards.</summary>
     Task<SourceStatus> ReconcileAsync();
 

@@ -36,6 +36,13 @@ public sealed class ClusterGrain(ClusterConnectionResolver resolver) : ResourceG
     /// <inheritdoc />
     public async Task<ClusterStatus> ApplyAsync(Cluster resource)
     {
+        await DeclareAsync(resource);
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeclareAsync(Cluster resource)
+    {
         if (resource.Key != Key)
         {
             throw new ArgumentException($"Cluster {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
@@ -46,14 +53,14 @@ public sealed class ClusterGrain(ClusterConnectionResolver resolver) : ResourceG
             var labelsChanged = !State.Exists || !SameLabels(State.Labels, resource.Metadata.Labels);
             await RaiseAsync(new ClusterSpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
             await KeepAliveAsync(ReconcilePeriod!.Value);
-            Schedule(ReconcilePeriod!.Value);
+            Schedule(TimeSpan.Zero);
             if (labelsChanged)
             {
                 await ReportAsync();
             }
         }
 
-        return await ReconcileAsync();
+        return State.Generation;
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Granary.Grains.Artifacts;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Clusters;
+using Granary.Grains.Resources;
 using Granary.Grains.Kubernetes.Client;
 
 namespace Granary.Grains.Deployments;
@@ -17,6 +18,12 @@ public sealed record KustomizationEnvironment(KubernetesClient Cluster, Kustomiz
 
     /// <summary>Clients for other clusters (<c>kubeConfig</c>, <c>clusterRef</c>, <c>clusterSelector</c>); null when the silo manages only its own.</summary>
     public ClusterClients? Fleet { get; init; }
+
+    /// <summary>
+    /// The Granary resources a Kustomization applying to this silo's cluster declares to Granary itself when its build holds
+    /// them (Flux kinds, Clusters), as Flux's controllers pick up the Flux objects of the cluster they run in.
+    /// </summary>
+    public GranaryResources Resources { get; init; } = GranaryResources.Standard();
 
     /// <summary>Source artifacts read into memory, shared by every Kustomization of the silo.</summary>
     public ArtifactCache Artifacts { get; } = new(Extractor);

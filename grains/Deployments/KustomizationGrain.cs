@@ -53,6 +53,13 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     /// <inheritdoc />
     public async Task<DeploymentStatus> ApplyAsync(Kustomization resource)
     {
+        await DeclareAsync(resource);
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeclareAsync(Kustomization resource)
+    {
         if (resource.Key != Key)
         {
             throw new ArgumentException($"Kustomization {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
@@ -67,7 +74,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             _fleetSubscribed = false;
         }
 
-        return await ReconcileAsync();
+        return State.Generation;
     }
 
     /// <inheritdoc />
@@ -225,21 +232,115 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             : null;
     }
 
-    /// <summary>Applies to the single target (the silo's cluster, <c>kubeConfig</c> or <c>clusterRef</c>); true when events were recorded.</summary>
+    /// <summary>
+    /// Applies to the single target (the silo's cluster, <c>kubeConfig</c> or <c>clusterRef</c>); true when events were
+    /// recorded. On the silo's own cluster, Granary resources in the build (Flux kinds, Clusters) are declared to their
+    /// grains instead — after the cluster objects, so Namespaces they need exist — and recorded in the same <see cref="Applied"/>.
+    /// </summary>
     private async Task<bool> ApplyToClusterAsync(KustomizationSpec spec, long generation, SourceArtifact artifact, IReadOnlyList<JsonObject> objects, CancellationToken cancellationToken)
     {
+        var declaresResources = ClusterTarget.Of(Namespace, spec.KubeConfig, spec.ClusterRef) is null;
+        var own = declaresResources ? objects.Where(o => ResourceParser.IsResourceKind(KubeMetadata.String(o["apiVersion"]), KubeMetadata.String(o["kind"]))).ToList() : [];
         var before = new TargetRecord(State.Inventory, State.LastAppliedRevision, State.ObservedGeneration, State.Failure);
         TargetOutcome outcome;
         try
         {
-            outcome = await ApplyToTargetAsync(await ClientAsync(spec), null, spec, generation, artifact, objects, before, cancellationToken);
+            outcome = await ApplyToTargetAsync(await ClientAsync(spec), null, spec, generation, artifact, own.Count == 0 ? objects : objects.Except(own).ToList(), before, cancellationToken);
         }
         catch (ClusterConnectionException exception)
         {
             outcome = Failure(null, before, generation, artifact.Revision, "ReconciliationFailed", exception.Message);
         }
 
-        return await RecordAsync(outcome, cancellationToken);
+        if (outcome.Succeeded && (own.Count > 0 || State.Resources.Count > 0))
+        {
+            outcome = await DeclareResourcesAsync(spec, generation, artifact, own, outcome, before);
+        }
+
+        var recorded = await RecordAsync(outcome, cancellationToken);
+        foreach (var resource in _declaredSelf)
+        {
+            // This Kustomization's own definition came from its build: it takes effect on the next reconcile.
+            await DeclareAsync(resource);
+        }
+
+        _declaredSelf.Clear();
+        return recorded;
+    }
+
+    private readonly List<Kustomization> _declaredSelf = [];
+
+    /// <summary>
+    /// Declares the build's Granary resources to their grains (each reconciles on its own turn) and, with prune, deletes those
+    /// that left the build; folds what changed into the outcome's <see cref="Applied"/> (or makes one).
+    /// </summary>
+    private async Task<TargetOutcome> DeclareResourcesAsync(KustomizationSpec spec, long generation, SourceArtifact artifact, List<JsonObject> own, TargetOutcome outcome, TargetRecord before)
+    {
+        foreach (var item in own)
+        {
+            var metadata = (JsonObject)item["metadata"]!;
+            metadata["namespace"] ??= spec.TargetNamespace ?? Namespace;
+        }
+
+        var parsed = ResourceParser.Parse(own, $"Kustomization {Key} revision {artifact.Revision}");
+        if (!parsed.IsValid)
+        {
+            return Failure(null, before, generation, artifact.Revision, "BuildFailed", string.Join("; ", parsed.Errors.Select(e => e.ToString())));
+        }
+
+        var previous = State.Resources.ToDictionary(r => r[..r.LastIndexOf('|')], r => r[(r.LastIndexOf('|') + 1)..], StringComparer.Ordinal);
+        var declared = new List<string>();
+        var changes = new List<string>();
+        try
+        {
+            foreach (var resource in parsed.Resources)
+            {
+                var name = $"{resource.Kind} {resource.Key}";
+                if (resource is Kustomization self && self.Key == Key)
+                {
+                    _declaredSelf.Add(self);
+                    declared.Add($"{name}|{State.Generation}");
+                    continue;
+                }
+
+                var declaredGeneration = (await environment.Resources.ApplyAsync(GrainFactory, resource)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                declared.Add($"{name}|{declaredGeneration}");
+                if (!previous.TryGetValue(name, out var was))
+                {
+                    changes.Add($"{name} created");
+                }
+                else if (was != declaredGeneration)
+                {
+                    changes.Add($"{name} configured");
+                }
+            }
+
+            var names = declared.Select(d => d[..d.LastIndexOf('|')]).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in previous.Keys.Where(p => !names.Contains(p)).Order(StringComparer.Ordinal))
+            {
+                if (spec.Prune)
+                {
+                    var space = gone.IndexOf(' ');
+                    await environment.Resources.DeleteAsync(GrainFactory, gone[..space], gone[(space + 1)..]);
+                }
+
+                changes.Add($"{gone} deleted");
+            }
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or GrainCallTimeoutException)
+        {
+            return Failure(null, before, generation, artifact.Revision, "ReconciliationFailed", $"declaring the build's Granary resources failed: {exception.Message}");
+        }
+
+        declared.Sort(StringComparer.Ordinal);
+        if (outcome.Events.FirstOrDefault() is Applied applied)
+        {
+            return outcome with { Events = [applied with { Changes = [.. applied.Changes, .. changes], Resources = declared }, .. outcome.Events.Skip(1)] };
+        }
+
+        return changes.Count == 0 && declared.SequenceEqual(State.Resources)
+            ? outcome
+            : outcome with { Events = [new Applied(generation, artifact.Revision, changes, State.Inventory, DateTimeOffset.UtcNow, null, declared)] };
     }
 
     /// <summary>

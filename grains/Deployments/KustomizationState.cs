@@ -28,6 +28,9 @@ public sealed class KustomizationState : ResourceState
     /// <summary>Kustomizations to tell when this one becomes ready.</summary>
     public List<string> Dependents { get; set; } = [];
 
+    /// <summary>The Granary resources this Kustomization declared from its build, as <c>Kind namespace/name|generation</c>.</summary>
+    public List<string> Resources { get; set; } = [];
+
     /// <summary>For a fleet (<c>spec.clusterSelector</c>): what is applied on each Cluster, by Cluster key.</summary>
     public Dictionary<string, ClusterDeployment> Fleet { get; set; } = new(StringComparer.Ordinal);
 
@@ -74,6 +77,11 @@ public sealed class KustomizationState : ResourceState
                 Fleet.Remove(released.Cluster);
                 break;
             case Applied applied:
+                if (applied.Resources is { } resources)
+                {
+                    Resources = [.. resources];
+                }
+
                 ObservedGeneration = applied.Generation;
                 LastAppliedRevision = applied.Revision;
                 LastAttemptedRevision = applied.Revision;
@@ -105,6 +113,7 @@ public sealed class KustomizationState : ResourceState
                 Exists = false;
                 Spec = null;
                 Inventory = [];
+                Resources = [];
                 Fleet.Clear();
                 Failure = null;
                 break;

@@ -34,6 +34,29 @@ public static partial class ResourceParser
     public static bool IsGranaryApiVersion(string? apiVersion) =>
         apiVersion is not null && (apiVersion.Contains(".toolkit.fluxcd.io/", StringComparison.Ordinal) || apiVersion.StartsWith("fleet.granary.dev/", StringComparison.Ordinal));
 
+    /// <summary>Whether <paramref name="apiVersion"/> and <paramref name="kind"/> are a resource Granary runs as a grain.</summary>
+    public static bool IsResourceKind(string? apiVersion, string? kind) => apiVersion is not null && kind is not null && Kinds.ContainsKey((apiVersion, kind));
+
+    /// <summary>Parses already-read documents (e.g. a build's output); <paramref name="source"/> names their origin in errors.</summary>
+    public static ResourceParseResult Parse(IReadOnlyList<JsonObject> documents, string source)
+    {
+        var resources = new List<ResourceDocument>();
+        var errors = new List<ResourceError>();
+        for (var index = 0; index < documents.Count; index++)
+        {
+            if (ParseDocument(documents[index], source, index + 1, out var error) is { } parsed)
+            {
+                resources.Add(parsed);
+            }
+            else
+            {
+                errors.Add(error!);
+            }
+        }
+
+        return errors.Count > 0 ? new ResourceParseResult([], errors) : new ResourceParseResult(resources, []);
+    }
+
     /// <summary>Parses every document of <paramref name="yaml"/>; <paramref name="source"/> names the file in errors.</summary>
     public static ResourceParseResult Parse(string yaml, string source)
     {

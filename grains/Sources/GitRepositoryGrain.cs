@@ -36,6 +36,13 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : R
     /// <inheritdoc />
     public async Task<SourceStatus> ApplyAsync(GitRepository resource)
     {
+        await DeclareAsync(resource);
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeclareAsync(GitRepository resource)
+    {
         if (resource.Key != Key)
         {
             throw new ArgumentException($"GitRepository {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
@@ -48,7 +55,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : R
             Schedule(TimeSpan.Zero);
         }
 
-        return await ReconcileAsync();
+        return State.Generation;
     }
 
     /// <inheritdoc />

@@ -38,6 +38,15 @@ public sealed class TestGitRepository : IDisposable
         return Head();
     }
 
+    /// <summary>Deletes <paramref name="paths"/> from the work tree; the next <see cref="Commit"/> records it.</summary>
+    public void Remove(params string[] paths)
+    {
+        foreach (var relative in paths)
+        {
+            File.Delete(Path.Combine(WorkTree, relative));
+        }
+    }
+
     /// <summary>The SHA of HEAD.</summary>
     public string Head() => Git("rev-parse", "HEAD").Trim();
 
