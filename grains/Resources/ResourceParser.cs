@@ -18,6 +18,8 @@ public static partial class ResourceParser
     {
         [(GitRepository.Version, "GitRepository")] = typeof(GitRepository),
         [(Kustomization.Version, "Kustomization")] = typeof(Kustomization),
+        [(HelmRepository.Version, "HelmRepository")] = typeof(HelmRepository),
+        [(HelmRelease.Version, "HelmRelease")] = typeof(HelmRelease),
     };
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
