@@ -8,7 +8,8 @@ public sealed record HelmReleaseSpecApplied(long Generation, HelmReleaseSpec Spe
 
 /// <summary>
 /// What a release is made of: chart name, version and digest, the merged values' digest (never the values), the rendered
-/// manifest's digest in the blob store (Secret values replaced by their digests), and the objects applied.
+/// manifest's digest in the blob store (Secret values replaced by their digests), the objects applied, and the release
+/// (<c>namespace/releaseName</c>) it was made as.
 /// </summary>
 public sealed record ReleaseContent(
     string Chart,
@@ -17,7 +18,8 @@ public sealed record ReleaseContent(
     string ChartDigest,
     string ValuesDigest,
     string ManifestDigest,
-    IReadOnlyList<string> Inventory);
+    IReadOnlyList<string> Inventory,
+    string? Release = null);
 
 /// <summary>Release <paramref name="Release"/> was installed.</summary>
 [EventType("helmrelease.release-installed")]
@@ -27,9 +29,12 @@ public sealed record ReleaseInstalled(long Generation, int Release, ReleaseConte
 [EventType("helmrelease.release-upgraded")]
 public sealed record ReleaseUpgraded(long Generation, int Release, ReleaseContent Content, IReadOnlyList<string> Changes, DateTimeOffset At);
 
-/// <summary>Install (<paramref name="Action"/> <c>install</c>) or upgrade of release <paramref name="Release"/> failed; the objects it did apply are in the inventory.</summary>
+/// <summary>
+/// Install (<paramref name="Action"/> <c>install</c>) or upgrade of release <paramref name="Release"/> failed; the objects it did apply are in the
+/// inventory. <paramref name="Inputs"/> (generation, chart and values digests) keys the failure count for remediation.
+/// </summary>
 [EventType("helmrelease.upgrade-failed")]
-public sealed record UpgradeFailed(long Generation, int Release, string Action, ReleaseContent Content, string Reason, string Message, DateTimeOffset At);
+public sealed record UpgradeFailed(long Generation, int Release, string Action, ReleaseContent Content, string Inputs, string Reason, string Message, DateTimeOffset At);
 
 /// <summary>Release <paramref name="Release"/> rolled back to release <paramref name="ToRelease"/> by re-applying its stored manifests.</summary>
 [EventType("helmrelease.rolled-back")]
@@ -58,3 +63,7 @@ public sealed record HelmDependentAdded(string Key);
 /// <summary>A dependency was not ready; recorded once per generation and dependency.</summary>
 [EventType("helmrelease.dependency-not-ready")]
 public sealed record HelmDependencyNotReady(long Generation, string Dependency, string Message);
+
+/// <summary>A reconcile found the release up to date after a spec change or a failure: the generation is observed, the failure cleared.</summary>
+[EventType("helmrelease.observed")]
+public sealed record HelmReleaseObserved(long Generation, DateTimeOffset At);
