@@ -141,21 +141,14 @@ public sealed class TestHelmRepository : IAsyncDisposable
     {
         _listener.Stop();
         _listener.Close();
-        try
-        {
-            await _serving;
-        }
-        catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException)
-        {
-            // Stopping the listener ends the accept loop.
-        }
+        await _serving; // stopping the listener ends the accept loop
 
         Directory.Delete(_directory, recursive: true);
     }
 
     private async Task ServeAsync()
     {
-        while (_listener.IsListening)
+        while (true)
         {
             HttpListenerContext context;
             try
