@@ -64,6 +64,6 @@ public sealed record HelmDependentAdded(string Key);
 [EventType("helmrelease.dependency-not-ready")]
 public sealed record HelmDependencyNotReady(long Generation, string Dependency, string Message);
 
-/// <summary>A reconcile found the release up to date after a spec change or a failure: the generation is observed, the failure cleared.</summary>
+/// <summary>A reconcile found the deployed release to be what the spec asks for after a spec change or a failure: the generation is observed, failures cleared.</summary>
 [EventType("helmrelease.observed")]
 public sealed record HelmReleaseObserved(long Generation, DateTimeOffset At);

@@ -68,7 +68,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         {
             await RaiseAsync(new HelmReleaseSpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
             await KeepAliveAsync(resource.Spec.Interval.Value);
-            Schedule(TimeSpan.Zero);
+
+            // This call reconciles at once; the timer comes back one interval later (a second pass now would retry a failure early).
+            Schedule(resource.Spec.Interval.Value);
         }
 
         return await ReconcileAsync();
@@ -353,7 +355,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
                 break;
         }
 
-        if (State.ObservedGeneration != generation || State.Failure is not null)
+        if (State.ObservedGeneration != generation || State.Failure is not null || State.ActionFailure is not null)
         {
             await RaiseAsync(new HelmReleaseObserved(generation, DateTimeOffset.UtcNow));
         }

@@ -157,13 +157,14 @@ public sealed class HelmReleaseState : ResourceState
                 Failure = failed;
                 break;
             case HelmReleaseObserved observed:
+                // The deployed release is what the spec asks for: earlier failures are of inputs no longer wanted.
                 ObservedGeneration = observed.Generation;
-                if (Failure is not null)
+                if (Failure is not null || ActionFailure is not null)
                 {
                     ReadySince = observed.At;
                 }
 
-                Failure = null;
+                (Failure, ActionFailure, Exhausted, Remediated, FailedInputs, InstallFailures, UpgradeFailures) = (null, null, null, null, null, 0, 0);
                 break;
             case HelmDriftDetected drift:
                 Drifted = drift.Corrected ? [] : [.. drift.Objects];
