@@ -204,7 +204,8 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         HelmRenderResult rendered;
         try
         {
-            rendered = await RenderAsync(spec, chart, values, action ?? "upgrade", cancellationToken);
+            // With nothing to do, render as the deployed release was made, so its render is reused.
+            rendered = await RenderAsync(spec, chart, values, action ?? (State.SucceededReason == "InstallSucceeded" ? "install" : "upgrade"), cancellationToken);
         }
         catch (HelmRenderException exception)
         {
@@ -212,13 +213,21 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return;
         }
 
-        if (action is null)
+        try
         {
-            await KeepInSyncAsync(spec, generation, current!, rendered.Objects, cancellationToken);
-            return;
-        }
+            if (action is null)
+            {
+                await KeepInSyncAsync(spec, generation, current!, rendered.Objects, cancellationToken);
+                return;
+            }
 
-        await RunActionAsync(spec, generation, action, inputs, chart, values, rendered.Objects, cancellationToken);
+            await RunActionAsync(spec, generation, action, inputs, chart, values, rendered.Objects, cancellationToken);
+        }
+        catch (KubernetesException exception)
+        {
+            // The engine reports apply failures as results; this is the cluster failing outside them (discovery, namespace creation).
+            await FailAsync(generation, "ReconciliationFailed", values.Scrub(exception.Message));
+        }
     }
 
     /// <summary>Install or upgrade; on failure remediate as the spec says and count the failure.</summary>
@@ -345,7 +354,8 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
 
                 break;
             case "warn":
-                var drifts = await new DriftDetector(environment.ClientFor(Namespace, spec.ServiceAccountName)).DetectAsync(Owner, Stamped(objects), cancellationToken);
+                var client = environment.ClientFor(Namespace, spec.ServiceAccountName);
+                var drifts = await new DriftDetector(client).DetectAsync(Owner, await InTargetNamespaceAsync(client, objects, cancellationToken), cancellationToken);
                 var drifted = drifts.Select(d => d.ToString()).ToList();
                 if (!drifted.SequenceEqual(State.Drifted))
                 {
@@ -359,6 +369,25 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         {
             await RaiseAsync(new HelmReleaseObserved(generation, DateTimeOffset.UtcNow));
         }
+    }
+
+    /// <summary>Copies of <paramref name="objects"/> with the target namespace on namespaced objects that name none, as the apply puts them.</summary>
+    private async Task<List<JsonObject>> InTargetNamespaceAsync(KubernetesClient client, IReadOnlyList<JsonObject> objects, CancellationToken cancellationToken)
+    {
+        var placed = new List<JsonObject>();
+        foreach (var obj in objects)
+        {
+            var copy = obj.DeepClone().AsObject();
+            var reference = ObjectReference.Of(copy);
+            if (reference.Namespace.Length == 0 && (await client.Mapper.MapAsync(reference.ApiVersion, reference.Kind, cancellationToken, reference)).Namespaced)
+            {
+                copy["metadata"]!["namespace"] = TargetNamespace;
+            }
+
+            placed.Add(copy);
+        }
+
+        return placed;
     }
 
     /// <summary>The chart from the HelmRepository, subscribing once so a new index reconciles this release.</summary>
