@@ -60,10 +60,6 @@ public sealed record HelmDriftDetected(int Release, IReadOnlyList<string> Object
 [EventType("helmrelease.dependent-added")]
 public sealed record HelmDependentAdded(string Key);
 
-/// <summary>A dependency was not ready; recorded once per generation and dependency.</summary>
-[EventType("helmrelease.dependency-not-ready")]
-public sealed record HelmDependencyNotReady(long Generation, string Dependency, string Message);
-
 /// <summary>A reconcile found the deployed release to be what the spec asks for after a spec change or a failure: the generation is observed, failures cleared.</summary>
 [EventType("helmrelease.observed")]
 public sealed record HelmReleaseObserved(long Generation, DateTimeOffset At);

@@ -647,7 +647,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         }
     }
 
-    /// <summary>Asks each dependency; records the first wait per generation; retries soon (a ready dependency also tells this one).</summary>
+    /// <summary>Asks each dependency (registering to be told when it becomes ready); a wait is a DependencyNotReady failure, retried soon.</summary>
     private async Task<bool> DependenciesReadyAsync(HelmReleaseSpec spec)
     {
         foreach (var dependency in spec.DependsOn ?? [])
@@ -665,12 +665,8 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
                 continue;
             }
 
-            var message = status.Exists ? $"dependency '{key}' is not ready" : $"dependency '{key}' does not exist";
-            if (!State.RecordedWaits.Contains($"{State.Generation}|{key}"))
-            {
-                await RaiseAsync(new HelmDependencyNotReady(State.Generation, key, message));
-            }
-
+            // Recorded when the wait changes, not on every retry; the dependency also tells this one when it becomes ready.
+            await FailAsync(State.Generation, "DependencyNotReady", status.Exists ? $"dependency '{key}' is not ready" : $"dependency '{key}' does not exist");
             Schedule(DependencyRetry);
             return false;
         }

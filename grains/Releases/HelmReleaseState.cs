@@ -55,9 +55,6 @@ public sealed class HelmReleaseState : ResourceState
     /// <summary>Objects last reported drifted and not corrected (drift detection mode warn).</summary>
     public List<string> Drifted { get; set; } = [];
 
-    /// <summary>The (generation, dependency) pairs already recorded as not ready.</summary>
-    public HashSet<string> RecordedWaits { get; set; } = [];
-
     /// <summary>HelmReleases to tell when this one becomes ready.</summary>
     public List<string> Dependents { get; set; } = [];
 
@@ -168,9 +165,6 @@ public sealed class HelmReleaseState : ResourceState
                 break;
             case HelmDriftDetected drift:
                 Drifted = drift.Corrected ? [] : [.. drift.Objects];
-                break;
-            case HelmDependencyNotReady waiting:
-                RecordedWaits.Add($"{waiting.Generation}|{waiting.Dependency}");
                 break;
             case HelmDependentAdded added:
                 Dependents.Add(added.Key);
