@@ -175,7 +175,8 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         }
         catch (HelmChartException exception)
         {
-            await FailAsync(generation, "ArtifactFailed", $"{SourceKind(spec)} {SourceKey(spec)}: {exception.Message}");
+            var source = $"{SourceKind(spec)} {SourceKey(spec)}";
+            await FailAsync(generation, "ArtifactFailed", exception.Message.Contains(source, StringComparison.Ordinal) ? exception.Message : $"{source}: {exception.Message}");
             return;
         }
 

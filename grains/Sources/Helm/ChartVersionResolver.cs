@@ -23,10 +23,11 @@ public static class ChartVersionResolver
             throw new HelmChartException("InvalidChartReference", $"spec.chart.spec.version: {exception.Message}");
         }
 
-        var best = versions.Where(v => range.IsSatisfiedBy(version(v))).OrderByDescending(version).FirstOrDefault();
-        if (best is not null)
+        // Not FirstOrDefault: for a value type "nothing" would look like a version.
+        var matching = versions.Where(v => range.IsSatisfiedBy(version(v))).OrderByDescending(version).Take(1).ToList();
+        if (matching.Count > 0)
         {
-            return best;
+            return matching[0];
         }
 
         var newest = versions.Select(version).OrderByDescending(v => v).Take(ShownVersions).Select(v => v.Original).ToList();
