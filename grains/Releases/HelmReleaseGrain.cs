@@ -12,6 +12,7 @@ using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Drift;
 using Granary.Grains.Kubernetes.Objects;
 using Granary.Grains.Resources;
+using Granary.Grains.Versions;
 using Microsoft.Extensions.Logging;
 using KubeMetadata = Granary.Grains.Kubernetes.Objects.ObjectMetadata;
 
@@ -90,7 +91,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         await RaiseAsync(new ReconcileRequested(withSource));
         if (withSource && SourceKey(State.Spec!) is { } source)
         {
-            await GrainFactory.Get<IHelmRepositoryGrain>(source).RequestReconcileAsync();
+            _ = State.Spec!.Chart!.Spec.SourceRef.Kind == "GitRepository"
+                ? await GrainFactory.Get<IGitRepositoryGrain>(source).RequestReconcileAsync()
+                : await GrainFactory.Get<IHelmRepositoryGrain>(source).RequestReconcileAsync();
         }
 
         return await ReconcileAsync();
@@ -391,18 +394,58 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         return placed;
     }
 
-    /// <summary>The chart from the HelmRepository, subscribing once so a new index reconciles this release.</summary>
+    /// <summary>The chart from the HelmRepository (or packed from a GitRepository's artifact), subscribing once so a new index or commit reconciles this release.</summary>
     private async Task<HelmChartArtifact> GetChartAsync(HelmChartTemplateSpec chart)
     {
         var key = SourceKey(State.Spec!)!;
+        if (chart.SourceRef.Kind == "GitRepository")
+        {
+            return await GetGitChartAsync(chart, key);
+        }
+
         var repository = GrainFactory.Get<IHelmRepositoryGrain>(key);
-        if (_subscribedTo != key)
+        if (_subscribedTo != $"HelmRepository/{key}")
         {
             await repository.SubscribeAsync(GrainId);
-            _subscribedTo = key;
+            _subscribedTo = $"HelmRepository/{key}";
         }
 
         return await repository.GetChartAsync(chart.Chart, chart.Version);
+    }
+
+    /// <summary>
+    /// Packs the chart directory <c>chart</c> of the GitRepository's artifact (deterministically, so an unchanged chart keeps
+    /// its digest) and keeps it in the blob store. Strategy Revision appends the commit to the version, as Flux does.
+    /// </summary>
+    private async Task<HelmChartArtifact> GetGitChartAsync(HelmChartTemplateSpec chart, string key)
+    {
+        var source = GrainFactory.Get<IGitRepositoryGrain>(key);
+        if (_subscribedTo != $"GitRepository/{key}")
+        {
+            await source.SubscribeAsync(GrainId);
+            _subscribedTo = $"GitRepository/{key}";
+        }
+
+        var status = await source.GetStatusAsync();
+        if (status.Artifact is not { } artifact)
+        {
+            throw new HelmChartException("ArtifactFailed", status.Exists
+                ? $"GitRepository {key} has no artifact: {status.Conditions.FirstOrDefault(c => c.Type == "Ready")?.Message ?? "not fetched yet"}"
+                : $"GitRepository {key} does not exist; apply it first");
+        }
+
+        var bytes = await Blobs.GetAsync(artifact.Digest)
+            ?? throw new HelmChartException("ArtifactFailed", $"the artifact {artifact.Digest} of GitRepository {key} is missing from the blob store; request a reconcile with the source");
+        var packed = await GitChartPackager.PackAsync(bytes, chart.Chart, CancellationToken.None);
+        var commit = artifact.Revision[(artifact.Revision.LastIndexOf(':') + 1)..];
+        var version = chart.ReconcileStrategy == "Revision" ? $"{packed.Version}+{commit[..Math.Min(12, commit.Length)]}" : packed.Version;
+        if (chart.Version is { Length: > 0 } constraint && constraint != "*")
+        {
+            _ = Granary.Grains.Sources.Helm.ChartVersionResolver.Resolve(packed.Name, constraint, [SemVer.Parse(packed.Version)], v => v, $"GitRepository {key} at '{chart.Chart}'");
+        }
+
+        var digest = await Blobs.PutAsync(packed.Archive);
+        return new HelmChartArtifact(packed.Name, version, packed.AppVersion, digest, packed.Archive.Length);
     }
 
     /// <summary>
@@ -752,9 +795,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return ("InvalidChartReference", "spec.chart is required; give chart.spec with chart, version and sourceRef (kind HelmRepository)");
         }
 
-        if (chart.Spec.SourceRef.Kind != "HelmRepository")
+        if (chart.Spec.SourceRef.Kind is not ("HelmRepository" or "GitRepository"))
         {
-            return ("InvalidChartReference", $"spec.chart.spec.sourceRef.kind {chart.Spec.SourceRef.Kind} is not supported yet; use HelmRepository");
+            return ("InvalidChartReference", $"spec.chart.spec.sourceRef.kind {chart.Spec.SourceRef.Kind} is not supported yet; use HelmRepository or GitRepository");
         }
 
         foreach (var (field, value) in new[] { ("spec.install.crds", spec.Install?.Crds), ("spec.upgrade.crds", spec.Upgrade?.Crds) })

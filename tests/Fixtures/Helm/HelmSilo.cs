@@ -1,6 +1,9 @@
 using Granary.Contracts.Events;
 using Granary.Contracts.Releases;
 using Granary.Contracts.Sources;
+using Granary.Grains.Artifacts;
+using Granary.Grains.Sources;
+using Granary.Grains.Sources.Git;
 using Granary.Grains.Releases;
 using Granary.Grains.Secrets;
 using Granary.Grains.Sources.Helm;
@@ -10,7 +13,7 @@ using Granary.Testing.Runtime;
 
 namespace Granary.Testing.Helm;
 
-/// <summary>A test silo hosting HelmRepository and HelmRelease grains that install into <c>cluster</c>, with scratch space under one directory.</summary>
+/// <summary>A test silo hosting HelmRepository, GitRepository (chart sources too) and HelmRelease grains that install into <c>cluster</c>, with scratch space under one directory.</summary>
 public static class HelmSilo
 {
     /// <summary>Starts the silo; <paramref name="scratch"/> holds renders in progress (the caller deletes it). <paramref name="environment"/> exposes render statistics.</summary>
@@ -20,10 +23,15 @@ public static class HelmSilo
         var renderer = new HelmTemplateRenderer(new HelmRendererOptions { HelmPath = Tools.Helm, ScratchDirectory = Directory.CreateDirectory(Path.Combine(scratch, "helm")).FullName });
         var releases = new HelmReleaseEnvironment(cluster, renderer, new ClusterCapabilitiesReader(cluster, TimeProvider.System));
         environment = releases;
+        var limits = new ArtifactLimits();
+        var git = new GitSource(
+            new GitClient(new GitClientOptions { CacheDirectory = Path.Combine(scratch, "cache"), ScratchDirectory = Path.Combine(scratch, "tmp") }),
+            new ArtifactBuilder(limits), new ArtifactExtractor(limits), Path.Combine(scratch, "work"));
         return TestSilo.StartAsync(c =>
         {
             var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema, ReminderPollInterval = TimeSpan.FromMilliseconds(200) };
             Register(options, client, releases, new ClusterSecretReader(cluster));
+            options.Grains.Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new ClusterSecretReader(cluster)));
             options.EventTypes.RegisterAnnotated(typeof(ReleaseInstalled).Assembly);
             return options;
         });

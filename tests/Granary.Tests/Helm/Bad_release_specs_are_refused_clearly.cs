@@ -13,7 +13,7 @@ public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubern
     [InlineData("strategy", "spec.upgrade.remediation.strategy 'recreate' is not a strategy; use rollback or uninstall", "Stalled")]
     [InlineData("crds", "spec.install.crds 'Always' is not a CRD policy; use Skip, Create or CreateReplace", "Stalled")]
     [InlineData("drift", "spec.driftDetection.mode 'on' is not a mode; use enabled, warn or disabled", "Stalled")]
-    [InlineData("source", "spec.chart.spec.sourceRef.kind Bucket is not supported yet; use HelmRepository", "Stalled")]
+    [InlineData("source", "spec.chart.spec.sourceRef.kind Bucket is not supported yet; use HelmRepository or GitRepository", "Stalled")]
     [InlineData("chartRef", "spec.chartRef is not supported yet; use spec.chart.spec", "Stalled")]
     public async Task The_condition_names_the_field_and_the_fix(string problem, string message, string condition)
     {
