@@ -41,4 +41,32 @@ public static class ChartArchive
 
         return null;
     }
+
+    /// <summary>The files directly in the chart's <c>crds/</c> directory (YAML or JSON), by name, as Helm reads them: not templated.</summary>
+    /// <exception cref="InvalidDataException">The archive is not a gzipped tar, or a file is too large.</exception>
+    public static async Task<IReadOnlyList<(string Name, string Text)>> ReadCrdFilesAsync(byte[] archive, CancellationToken cancellationToken)
+    {
+        var files = new List<(string, string)>();
+        await using var gzip = new GZipStream(new MemoryStream(archive), CompressionMode.Decompress);
+        using var tar = new TarReader(gzip);
+        while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            var parts = entry.Name.Replace('\\', '/').Split('/');
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || parts.Length != 3 || parts[1] != "crds"
+                || Path.GetExtension(parts[2]) is not (".yaml" or ".yml" or ".json") || entry.DataStream is null)
+            {
+                continue;
+            }
+
+            if (entry.Length > MaxFileBytes)
+            {
+                throw new InvalidDataException($"crds/{parts[2]} in the chart is larger than {MaxFileBytes} bytes");
+            }
+
+            using var reader = new StreamReader(entry.DataStream, Encoding.UTF8);
+            files.Add((parts[2], await reader.ReadToEndAsync(cancellationToken)));
+        }
+
+        return files.OrderBy(f => f.Item1, StringComparer.Ordinal).ToList();
+    }
 }

@@ -208,8 +208,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         HelmRenderResult rendered;
         try
         {
-            // With nothing to do, render as the deployed release was made, so its render is reused.
-            rendered = await RenderAsync(spec, chart, values, action ?? (State.SucceededReason == "InstallSucceeded" ? "install" : "upgrade"), cancellationToken);
+            rendered = await RenderAsync(spec, chart, values, cancellationToken);
         }
         catch (HelmRenderException exception)
         {
@@ -249,6 +248,12 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         if (action == "install" && spec.Install?.CreateNamespace == true)
         {
             await CreateNamespaceAsync(cancellationToken);
+        }
+
+        if (await ApplyCrdsAsync(spec, action, chart, cancellationToken) is { } crdFailure)
+        {
+            await FailAsync(generation, action == "install" ? "InstallFailed" : "UpgradeFailed", crdFailure);
+            return;
         }
 
         var manifest = RenderedManifest.Serialize(objects);
@@ -305,6 +310,50 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         {
             await RaiseAsync(new RemediationExhausted(generation, action, failures, inputs, DateTimeOffset.UtcNow));
         }
+    }
+
+    /// <summary>
+    /// The chart's <c>crds/</c> as Helm treats them: applied before the release by the action's policy (install: Create, upgrade:
+    /// Skip by default; Create only adds missing ones, CreateReplace updates too), and never part of the inventory, so neither an
+    /// upgrade that skips them nor an uninstall deletes them (and every custom resource with them). Returns a failure message.
+    /// </summary>
+    private async Task<string?> ApplyCrdsAsync(HelmReleaseSpec spec, string action, HelmChartArtifact chart, CancellationToken cancellationToken)
+    {
+        var policy = action == "install" ? spec.Install?.Crds ?? (spec.Install?.SkipCRDs == true ? "Skip" : "Create") : spec.Upgrade?.Crds ?? "Skip";
+        if (policy == "Skip")
+        {
+            return null;
+        }
+
+        var archive = await Blobs.GetAsync(chart.Digest, cancellationToken);
+        IReadOnlyList<JsonObject> crds;
+        try
+        {
+            crds = await ChartCrds.ReadAsync(archive ?? [], cancellationToken);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or HelmRenderException)
+        {
+            return $"the chart's crds/ cannot be read: {exception.Message}";
+        }
+
+        var client = environment.ClientFor(Namespace, spec.ServiceAccountName);
+        var wanted = new List<JsonObject>();
+        foreach (var crd in crds)
+        {
+            if (policy == "CreateReplace" || await client.TryGetAsync(ObjectReference.Of(crd), cancellationToken) is null)
+            {
+                wanted.Add(crd);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return null;
+        }
+
+        var options = new ApplyOptions { Prune = false, Timeout = spec.Timeout?.Value ?? DefaultTimeout };
+        var result = await Engine(spec).ApplyAsync(Owner, wanted, Inventory.Empty, options, cancellationToken);
+        return result.Succeeded ? null : $"applying the chart's CRDs failed: {result.Message}";
     }
 
     /// <summary>Rolls back to <paramref name="target"/> by re-applying its objects (recent ones from memory, else rendered again or read back from the blob store).</summary>
@@ -574,11 +623,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         _ => node?.DeepClone(),
     };
 
-    /// <summary>Renders with helm, or reuses the last render when chart, values, release, CRD policy and cluster capabilities are unchanged.</summary>
-    private async Task<HelmRenderResult> RenderAsync(HelmReleaseSpec spec, HelmChartArtifact chart, ComposedValues values, string action, CancellationToken cancellationToken)
+    /// <summary>Renders with helm, or reuses the last render when chart, values, release and cluster capabilities are unchanged.</summary>
+    private async Task<HelmRenderResult> RenderAsync(HelmReleaseSpec spec, HelmChartArtifact chart, ComposedValues values, CancellationToken cancellationToken)
     {
-        var crds = action == "install" ? spec.Install?.Crds ?? (spec.Install?.SkipCRDs == true ? "Skip" : "Create") : spec.Upgrade?.Crds ?? "Skip";
-        var includeCrds = crds != "Skip";
         ClusterCapabilities capabilities;
         try
         {
@@ -589,7 +636,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             throw new HelmRenderException($"reading the cluster's version and API versions failed: {exception.Message}");
         }
 
-        var key = $"{chart.Digest}|{values.Digest}|{ReleaseName}|{TargetNamespace}|{includeCrds}|{capabilities.Fingerprint}";
+        var key = $"{chart.Digest}|{values.Digest}|{ReleaseName}|{TargetNamespace}|{capabilities.Fingerprint}";
         if (key == _renderKey && _rendered is not null)
         {
             environment.Renders.Hit();
@@ -600,7 +647,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         var archive = await Blobs.GetAsync(chart.Digest, cancellationToken)
             ?? throw new HelmRenderException($"the chart {chart.Chart} {chart.Version} ({chart.Digest}) is missing from the blob store");
         var timeout = spec.Timeout?.Value ?? DefaultTimeout;
-        var result = await environment.Renderer.RenderAsync(new HelmRenderRequest(archive, ReleaseName, TargetNamespace, values.Bytes, capabilities, includeCrds, timeout), cancellationToken);
+        var result = await environment.Renderer.RenderAsync(new HelmRenderRequest(archive, ReleaseName, TargetNamespace, values.Bytes, capabilities, timeout), cancellationToken);
         if (result.SkippedHooks.Count > 0)
         {
             Logger.LogInformation("HelmRelease {Resource}: hooks are not run by Granary yet; left out {Hooks}", Key, string.Join(", ", result.SkippedHooks));

@@ -19,15 +19,14 @@ public sealed record HelmRendererOptions
     public long MaxOutputBytes { get; init; } = 64L * 1024 * 1024;
 }
 
-/// <summary>One render: which chart, which release, which values, for which cluster.</summary>
+/// <summary>One render: which chart, which release, which values, for which cluster (the chart's <c>crds/</c> are not rendered: see <see cref="ChartCrds"/>).</summary>
 /// <param name="Chart">The packaged chart (.tgz).</param>
 /// <param name="ReleaseName">The release name.</param>
 /// <param name="Namespace">The release namespace.</param>
 /// <param name="Values">The merged values, as JSON (a YAML document helm reads).</param>
 /// <param name="Capabilities">The target cluster's version and API versions.</param>
-/// <param name="IncludeCrds">Whether the chart's <c>crds/</c> directory is rendered too.</param>
 /// <param name="Timeout">The deadline.</param>
-public sealed record HelmRenderRequest(byte[] Chart, string ReleaseName, string Namespace, byte[] Values, ClusterCapabilities Capabilities, bool IncludeCrds, TimeSpan Timeout);
+public sealed record HelmRenderRequest(byte[] Chart, string ReleaseName, string Namespace, byte[] Values, ClusterCapabilities Capabilities, TimeSpan Timeout);
 
 /// <summary>The rendered objects, and the hooks left out (Granary does not run hooks yet).</summary>
 public sealed record HelmRenderResult(IReadOnlyList<JsonObject> Objects, IReadOnlyList<string> SkippedHooks);
@@ -78,11 +77,6 @@ public sealed class HelmTemplateRenderer(HelmRendererOptions options)
             if (request.Capabilities.ApiVersions.Count > 0)
             {
                 arguments.AddRange(["--api-versions", string.Join(',', request.Capabilities.ApiVersions)]);
-            }
-
-            if (request.IncludeCrds)
-            {
-                arguments.Add("--include-crds");
             }
 
             var environment = ToolProcess.ScrubbedEnvironment(work);
