@@ -187,6 +187,12 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
             ?? throw new HelmChartException("ChartNotFound", $"chart '{chart}' is not in the index of {Display}; it lists {Listing(index.Charts)}; check spec.chart.spec.chart");
         var entry = ChartVersionResolver.Resolve(chart, constraint, versions, e => e.Version, Display);
         var version = entry.Version.Original;
+        var recorded = State.Charts.GetValueOrDefault($"{chart}@{version}");
+        if (entry.Digest is { } listed && recorded?.Digest == "sha256:" + listed.ToLowerInvariant())
+        {
+            return new HelmChartArtifact(chart, version, recorded.AppVersion, recorded.Digest, recorded.Size); // pulled and verified before
+        }
+
         if (entry.Digest is { } indexed && await Blobs.ExistsAsync("sha256:" + indexed.ToLowerInvariant()))
         {
             return await RecordAsync(chart, version, entry.AppVersion, "sha256:" + indexed.ToLowerInvariant(), null);
