@@ -286,7 +286,7 @@ public sealed record DriftDetection
     /// <summary><c>enabled</c> (detect and correct), <c>warn</c> (detect and report) or <c>disabled</c> (default).</summary>
     public string? Mode { get; init; }
 
-    /// <summary>Paths to ignore (accepted; not applied yet).</summary>
+    /// <summary>Paths to ignore (not supported yet: a release that sets it is refused with a clear message).</summary>
     public JsonElement? Ignore { get; init; }
 }
 

@@ -865,6 +865,11 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return ("InvalidSpec", $"spec.driftDetection.mode '{mode}' is not a mode; use enabled, warn or disabled");
         }
 
+        if (spec.DriftDetection?.Ignore is { ValueKind: not JsonValueKind.Null })
+        {
+            return ("InvalidSpec", "spec.driftDetection.ignore is not supported yet; remove it (every drifted field is corrected in mode enabled, or reported in mode warn)");
+        }
+
         if ((spec.Install?.Remediation?.Retries ?? 0) < 0 || (spec.Upgrade?.Remediation?.Retries ?? 0) < 0)
         {
             return ("InvalidSpec", "remediation.retries must be 0 or more (Flux's -1 for unlimited is not supported yet)");

@@ -15,6 +15,7 @@ public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubern
     [InlineData("drift", "spec.driftDetection.mode 'on' is not a mode; use enabled, warn or disabled", "Stalled")]
     [InlineData("source", "spec.chart.spec.sourceRef.kind Bucket is not supported yet; use HelmRepository or GitRepository", "Stalled")]
     [InlineData("chartRef", "spec.chartRef is not supported yet; use spec.chart.spec", "Stalled")]
+    [InlineData("ignore", "spec.driftDetection.ignore is not supported yet; remove it", "Stalled")]
     public async Task The_condition_names_the_field_and_the_fix(string problem, string message, string condition)
     {
         Charts.Add(false, new TestChart("demo", "0.1.0"));
@@ -27,6 +28,7 @@ public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubern
             "strategy" => spec with { Upgrade = new HelmUpgrade { Remediation = new HelmUpgradeRemediation { Strategy = "recreate" } } },
             "crds" => spec with { Install = new HelmInstall { Crds = "Always" } },
             "drift" => spec with { DriftDetection = new DriftDetection { Mode = "on" } },
+            "ignore" => spec with { DriftDetection = new DriftDetection { Mode = "enabled", Ignore = Values("""[{"paths": ["/spec/replicas"]}]""") } },
             "source" => spec with { Chart = spec.Chart! with { Spec = spec.Chart.Spec with { SourceRef = new CrossNamespaceObjectReference { Kind = "Bucket", Name = "b" } } } },
             _ => spec with { ChartRef = new CrossNamespaceObjectReference { Kind = "OCIRepository", Name = "x" } },
         });
