@@ -19,6 +19,8 @@ public static partial class ResourceParser
         [(GitRepository.Version, "GitRepository")] = typeof(GitRepository),
         [(Kustomization.Version, "Kustomization")] = typeof(Kustomization),
         [(Cluster.Version, "Cluster")] = typeof(Cluster),
+        [(HelmRepository.Version, "HelmRepository")] = typeof(HelmRepository),
+        [(HelmRelease.Version, "HelmRelease")] = typeof(HelmRelease),
     };
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)

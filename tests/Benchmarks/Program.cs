@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<CancellationToken, Task>>(StringCompare
     ["controlplanes"] = ControlPlaneBenchmark.RunAsync,
     ["gitops"] = GitOpsBenchmark.RunAsync,
     ["kube"] = KubeApplyBenchmark.RunAsync,
+    ["helm"] = HelmBenchmark.RunAsync,
 };
 
 if (args.Length != 1 || !suites.TryGetValue(args[0], out var suite))

@@ -82,6 +82,16 @@ public sealed class KubernetesClient : IDisposable
     public async Task<string> GetHealthAsync(string endpoint = "/readyz", CancellationToken cancellationToken = default) =>
         Encoding.UTF8.GetString((await SendRawAsync(HttpMethod.Get, endpoint, null, null, notFoundIsNull: false, cancellationToken, "text/plain"))!);
 
+    /// <summary>Every group version the server serves (<c>v1</c>, <c>apps/v1</c>, …), from <c>/api</c> and <c>/apis</c>, as Helm's capabilities list them.</summary>
+    public async Task<IReadOnlyList<string>> GetApiVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        var core = await SendAsync(HttpMethod.Get, "/api", null, null, notFoundIsNull: false, cancellationToken, "application/json");
+        var groups = await SendAsync(HttpMethod.Get, "/apis", null, null, notFoundIsNull: false, cancellationToken, "application/json");
+        var versions = (core?["versions"] as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>();
+        var grouped = (groups?["groups"] as JsonArray ?? []).SelectMany(g => g?["versions"] as JsonArray ?? []).Select(v => v?["groupVersion"]?.GetValue<string>()).OfType<string>();
+        return versions.Concat(grouped).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Reads one object; throws <see cref="NotFoundException"/> when it does not exist.</summary>
     public async Task<JsonObject> GetAsync(ObjectReference reference, CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using Granary.Grains.Kubernetes.Client;
+
+namespace Granary.Grains.Releases;
+
+/// <summary>What HelmRelease grains share in a silo: the target cluster, its capabilities, the renderer, and render statistics.</summary>
+/// <param name="Cluster">The cluster releases are installed into (and values ConfigMaps/Secrets are read from).</param>
+/// <param name="Renderer">Runs <c>helm template</c>.</param>
+/// <param name="Capabilities">The cluster's version and API versions, for rendering.</param>
+public sealed record HelmReleaseEnvironment(KubernetesClient Cluster, HelmTemplateRenderer Renderer, ClusterCapabilitiesReader Capabilities)
+{
+    private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
+
+    /// <summary>How often a render was reused or run.</summary>
+    public RenderStatistics Renders { get; } = new();
+
+    /// <summary>The client that applies for a release: the cluster's own, or one impersonating its ServiceAccount (as Flux), cached per account.</summary>
+    public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => string.IsNullOrEmpty(serviceAccountName)
+        ? Cluster
+        : _impersonating.GetOrAdd($"{@namespace}/{serviceAccountName}",
+            _ => new KubernetesClient(Cluster.Connection.ImpersonatingServiceAccount(@namespace, serviceAccountName), Cluster.Options));
+}
+
+/// <summary>Counts renders reused from a release's last render and renders run, for metrics and the benchmark.</summary>
+public sealed class RenderStatistics
+{
+    private long _hits;
+    private long _misses;
+
+    /// <summary>Renders reused.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Renders run.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Counts one reuse.</summary>
+    public void Hit() => Interlocked.Increment(ref _hits);
+
+    /// <summary>Counts one render.</summary>
+    public void Miss() => Interlocked.Increment(ref _misses);
+}
