@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Granary.Grains.Clusters;
 using Granary.Grains.Kubernetes.Client;
 
 namespace Granary.Grains.Releases;
@@ -10,6 +11,18 @@ namespace Granary.Grains.Releases;
 public sealed record HelmReleaseEnvironment(KubernetesClient Cluster, HelmTemplateRenderer Renderer, ClusterCapabilitiesReader Capabilities)
 {
     private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<KubernetesClient, ClusterCapabilitiesReader> _capabilities = new();
+
+    /// <summary>Clients for other clusters (<c>kubeConfig</c>, <c>clusterRef</c>); null when the silo installs only into its own.</summary>
+    public ClusterClients? Fleet { get; init; }
+
+    /// <summary>The capabilities reader of another cluster's <paramref name="client"/> (a new client after a spec or Secret change gets a new reader).</summary>
+    public ClusterCapabilitiesReader CapabilitiesOf(KubernetesClient client) =>
+        _capabilities.GetValue(client, c => new ClusterCapabilitiesReader(c, TimeProvider.System));
+
+    /// <summary>Renders shared by the silo's HelmReleases, keyed by every input of <c>helm template</c>.</summary>
+    public RenderCache SharedRenders { get; } = new();
 
     /// <summary>How often a render was reused or run.</summary>
     public RenderStatistics Renders { get; } = new();

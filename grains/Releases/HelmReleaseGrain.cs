@@ -7,6 +7,7 @@ using Granary.Contracts.Releases;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
 using Granary.EventStore.Blobs;
+using Granary.Grains.Clusters;
 using Granary.Grains.Kubernetes.Apply;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Drift;
@@ -115,6 +116,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
 
         if (State.Inventory.Count > 0)
         {
+            _target = await TargetAsync(State.Spec!);
             var removed = await UninstallAsync(State.Spec!, CancellationToken.None);
             if (removed is null)
             {
@@ -163,6 +165,16 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         if (SpecProblem(spec) is { } problem)
         {
             await FailAsync(generation, problem.Reason, problem.Message);
+            return;
+        }
+
+        try
+        {
+            _target = await TargetAsync(spec);
+        }
+        catch (ClusterConnectionException exception)
+        {
+            await FailAsync(generation, "ReconciliationFailed", exception.Message);
             return;
         }
 
@@ -336,7 +348,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return $"the chart's crds/ cannot be read: {exception.Message}";
         }
 
-        var client = environment.ClientFor(Namespace, spec.ServiceAccountName);
+        var client = Target.Apply;
         var wanted = new List<JsonObject>();
         foreach (var crd in crds)
         {
@@ -407,7 +419,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
 
                 break;
             case "warn":
-                var client = environment.ClientFor(Namespace, spec.ServiceAccountName);
+                var client = Target.Apply;
                 var drifts = await new DriftDetector(client).DetectAsync(Owner, await InTargetNamespaceAsync(client, objects, cancellationToken), cancellationToken);
                 var drifted = drifts.Select(d => d.ToString()).ToList();
                 if (!drifted.SequenceEqual(State.Drifted))
@@ -623,13 +635,16 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         _ => node?.DeepClone(),
     };
 
-    /// <summary>Renders with helm, or reuses the last render when chart, values, release and cluster capabilities are unchanged.</summary>
+    /// <summary>
+    /// Renders with helm, or reuses a render of identical inputs (chart, values, release, namespace and cluster capabilities):
+    /// this release's last one, or one the silo made for another HelmRelease (the same release on another cluster).
+    /// </summary>
     private async Task<HelmRenderResult> RenderAsync(HelmReleaseSpec spec, HelmChartArtifact chart, ComposedValues values, CancellationToken cancellationToken)
     {
         ClusterCapabilities capabilities;
         try
         {
-            capabilities = await environment.Capabilities.ReadAsync(cancellationToken);
+            capabilities = await Target.Capabilities.ReadAsync(cancellationToken);
         }
         catch (KubernetesException exception)
         {
@@ -643,12 +658,23 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return new HelmRenderResult(Stamped(_rendered), []);
         }
 
-        environment.Renders.Miss();
-        var archive = await Blobs.GetAsync(chart.Digest, cancellationToken)
-            ?? throw new HelmRenderException($"the chart {chart.Chart} {chart.Version} ({chart.Digest}) is missing from the blob store");
         var timeout = spec.Timeout?.Value ?? DefaultTimeout;
-        var result = await environment.Renderer.RenderAsync(new HelmRenderRequest(archive, ReleaseName, TargetNamespace, values.Bytes, capabilities, timeout), cancellationToken);
-        if (result.SkippedHooks.Count > 0)
+        var (result, reused) = await environment.SharedRenders.GetAsync(key, async () =>
+        {
+            var archive = await Blobs.GetAsync(chart.Digest, cancellationToken)
+                ?? throw new HelmRenderException($"the chart {chart.Chart} {chart.Version} ({chart.Digest}) is missing from the blob store");
+            return await environment.Renderer.RenderAsync(new HelmRenderRequest(archive, ReleaseName, TargetNamespace, values.Bytes, capabilities, timeout), cancellationToken);
+        });
+        if (reused)
+        {
+            environment.Renders.Hit();
+        }
+        else
+        {
+            environment.Renders.Miss();
+        }
+
+        if (result.SkippedHooks.Count > 0 && !reused)
         {
             Logger.LogInformation("HelmRelease {Resource}: hooks are not run by Granary yet; left out {Hooks}", Key, string.Join(", ", result.SkippedHooks));
         }
@@ -726,7 +752,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
 
     private async Task CreateNamespaceAsync(CancellationToken cancellationToken)
     {
-        var client = environment.Cluster;
+        var client = Target.Cluster;
         if (await client.TryGetAsync(new ObjectReference("v1", "Namespace", string.Empty, TargetNamespace), cancellationToken) is null)
         {
             await client.ApplyAsync(new JsonObject
@@ -811,7 +837,34 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         return data;
     }
 
-    private ApplyEngine Engine(HelmReleaseSpec spec) => new(environment.ClientFor(Namespace, spec.ServiceAccountName));
+    private ApplyEngine Engine(HelmReleaseSpec spec) => new(Target.Apply);
+
+    private ReleaseTarget? _target;
+
+    /// <summary>The cluster this reconcile installs into, resolved at its start.</summary>
+    private ReleaseTarget Target => _target ?? throw new InvalidOperationException($"HelmRelease {Key}: the target cluster was not resolved before use.");
+
+    /// <summary>
+    /// The silo's cluster, or the <c>kubeConfig</c>/<c>clusterRef</c> cluster through the fleet clients: its client (as the
+    /// ServiceAccount when set), its own client for Namespaces, and its capabilities for <c>helm template</c>.
+    /// </summary>
+    private async Task<ReleaseTarget> TargetAsync(HelmReleaseSpec spec)
+    {
+        if (ClusterTarget.Of(Namespace, spec.KubeConfig, spec.ClusterRef) is not { } target)
+        {
+            return new ReleaseTarget(environment.Cluster, environment.ClientFor(Namespace, spec.ServiceAccountName), environment.Capabilities);
+        }
+
+        var fleet = environment.Fleet
+            ?? throw new ClusterConnectionException(ClusterReasons.InvalidSpec, $"spec.{(spec.KubeConfig is not null ? "kubeConfig" : "clusterRef")}: this silo has no fleet clients configured; remove it to install into the silo's cluster");
+        var requester = $"HelmRelease {Key}";
+        var cluster = await fleet.GetAsync(target, null, requester);
+        var apply = string.IsNullOrEmpty(spec.ServiceAccountName) ? cluster : await fleet.GetAsync(target, spec.ServiceAccountName, requester);
+        return new ReleaseTarget(cluster, apply, environment.CapabilitiesOf(cluster));
+    }
+
+    /// <summary>Where a reconcile installs: the cluster's client, the client that applies, and the cluster's capabilities.</summary>
+    private sealed record ReleaseTarget(KubernetesClient Cluster, KubernetesClient Apply, ClusterCapabilitiesReader Capabilities);
 
     private Inventory PreviousInventory() => new(State.Inventory.Select(stored =>
     {
@@ -827,9 +880,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     /// <summary>Spec values the JSON schema cannot check, and what Granary does not do yet; each names the field and the fix.</summary>
     private static (string Reason, string Message)? SpecProblem(HelmReleaseSpec spec)
     {
-        if (spec.KubeConfig is not null || spec.ClusterRef is not null)
+        if (spec.KubeConfig is not null && spec.ClusterRef is not null)
         {
-            return ("ReconciliationFailed", $"spec.{(spec.KubeConfig is not null ? "kubeConfig" : "clusterRef")}: installing into another cluster is not supported yet (it arrives with the Cluster kind); remove it to install into the silo's cluster");
+            return ("ReconciliationFailed", "spec.kubeConfig and spec.clusterRef are both set; a HelmRelease installs into one cluster, so remove one");
         }
 
         if (spec.ChartRef is not null)

@@ -2,6 +2,7 @@ using Granary.Contracts.Events;
 using Granary.Contracts.Releases;
 using Granary.Contracts.Sources;
 using Granary.Grains.Artifacts;
+using Granary.Grains.Clusters;
 using Granary.Grains.Sources;
 using Granary.Grains.Sources.Git;
 using Granary.Grains.Releases;
@@ -9,11 +10,15 @@ using Granary.Grains.Secrets;
 using Granary.Grains.Sources.Helm;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Runtime;
+using Granary.Testing.Fleet;
 using Granary.Testing.Runtime;
 
 namespace Granary.Testing.Helm;
 
-/// <summary>A test silo hosting HelmRepository, GitRepository (chart sources too) and HelmRelease grains that install into <c>cluster</c>, with scratch space under one directory.</summary>
+/// <summary>
+/// A test silo hosting HelmRepository, GitRepository (chart sources too) and HelmRelease grains that install into <c>cluster</c>
+/// (the management cluster) or, through the fleet grains, into Clusters; scratch space under one directory.
+/// </summary>
 public static class HelmSilo
 {
     /// <summary>Starts the silo; <paramref name="scratch"/> holds renders in progress (the caller deletes it). <paramref name="environment"/> exposes render statistics.</summary>
@@ -21,17 +26,22 @@ public static class HelmSilo
     {
         var client = new HelmRepositoryClient(http ?? SharedHttp, new HelmRepositoryLimits());
         var renderer = new HelmTemplateRenderer(new HelmRendererOptions { HelmPath = Tools.Helm, ScratchDirectory = Directory.CreateDirectory(Path.Combine(scratch, "helm")).FullName });
-        var releases = new HelmReleaseEnvironment(cluster, renderer, new ClusterCapabilitiesReader(cluster, TimeProvider.System));
+        var secrets = new ClusterSecretReader(cluster);
+        TestSilo? silo = null;
+        var fleet = new ClusterClients(() => silo?.Grains ?? throw new InvalidOperationException("The silo has not started yet."), secrets);
+        var releases = new HelmReleaseEnvironment(cluster, renderer, new ClusterCapabilitiesReader(cluster, TimeProvider.System)) { Fleet = fleet };
         environment = releases;
         var limits = new ArtifactLimits();
         var git = new GitSource(
             new GitClient(new GitClientOptions { CacheDirectory = Path.Combine(scratch, "cache"), ScratchDirectory = Path.Combine(scratch, "tmp") }),
             new ArtifactBuilder(limits), new ArtifactExtractor(limits), Path.Combine(scratch, "work"));
-        return TestSilo.StartAsync(c =>
+        return StartAsync();
+
+        async Task<TestSilo> StartAsync() => silo = await TestSilo.StartAsync(c =>
         {
-            var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema, ReminderPollInterval = TimeSpan.FromMilliseconds(200) };
-            Register(options, client, releases, new ClusterSecretReader(cluster));
-            options.Grains.Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, new ClusterSecretReader(cluster)));
+            var options = new SiloOptions { ConnectionString = c.ConnectionString, Schema = c.Schema, ReminderPollInterval = TimeSpan.FromMilliseconds(200) }.AddFleet(secrets);
+            Register(options, client, releases, secrets);
+            options.Grains.Add<IGitRepositoryGrain, GitRepositoryGrain>(() => new GitRepositoryGrain(git, secrets));
             options.EventTypes.RegisterAnnotated(typeof(ReleaseInstalled).Assembly);
             return options;
         });

@@ -8,8 +8,8 @@ namespace Granary.Tests.Helm;
 public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubernetes) : HelmTestBase(kubernetes), IClassFixture<LocalKubernetes>
 {
     [Theory]
-    [InlineData("kubeConfig", "spec.kubeConfig: installing into another cluster is not supported yet", "Reconciling")]
-    [InlineData("clusterRef", "spec.clusterRef: installing into another cluster is not supported yet", "Reconciling")]
+    [InlineData("kubeConfig", "spec.kubeConfig and spec.clusterRef are both set", "Reconciling")]
+    [InlineData("clusterRef", "Cluster", "Reconciling")]
     [InlineData("strategy", "spec.upgrade.remediation.strategy 'recreate' is not a strategy; use rollback or uninstall", "Stalled")]
     [InlineData("crds", "spec.install.crds 'Always' is not a CRD policy; use Skip, Create or CreateReplace", "Stalled")]
     [InlineData("drift", "spec.driftDetection.mode 'on' is not a mode; use enabled, warn or disabled", "Stalled")]
@@ -23,7 +23,7 @@ public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubern
 
         var status = await ApplyReleaseAsync("bad", "0.1.0", spec => problem switch
         {
-            "kubeConfig" => spec with { KubeConfig = new KubeConfigReference { SecretRef = new SecretKeyReference { Name = "remote" } } },
+            "kubeConfig" => spec with { KubeConfig = new KubeConfigReference { SecretRef = new SecretKeyReference { Name = "remote" } }, ClusterRef = new LocalObjectReference { Name = "prod-eu" } },
             "clusterRef" => spec with { ClusterRef = new LocalObjectReference { Name = "prod-eu" } },
             "strategy" => spec with { Upgrade = new HelmUpgrade { Remediation = new HelmUpgradeRemediation { Strategy = "recreate" } } },
             "crds" => spec with { Install = new HelmInstall { Crds = "Always" } },
