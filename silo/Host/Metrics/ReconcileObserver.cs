@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Granary.Runtime.Telemetry;
+using Granary.Silo.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Silo.Metrics;
+
+/// <summary>
+/// Times reconciles from the runtime's spans: a resource grain's timer tick, or a call that reconciles
+/// (apply, reconcile, a new source artifact, a ready dependency). Each becomes one
+/// <c>gotk_reconcile_duration_seconds</c> sample and one log line naming the resource.
+/// </summary>
+public sealed class ReconcileObserver : IDisposable
+{
+    /// <summary>The span names that stand for one reconcile of the grain they run in.</summary>
+    private static readonly HashSet<string> ReconcileSpans = new(StringComparer.Ordinal)
+    {
+        "timer", "ApplyAsync", "ReconcileAsync", "RequestReconcileAsync", "SourceChangedAsync", "DependencyReadyAsync",
+    };
+
+    private readonly ActivityListener _listener;
+
+    /// <summary>Starts listening to the runtime's activity source.</summary>
+    public ReconcileObserver(ResourceKinds kinds, HostMetrics metrics, ILogger logger)
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RuntimeTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (!ReconcileSpans.Contains(activity.OperationName) || activity.GetTagItem("granary.grain") is not string grain
+                    || kinds.ForStream(grain) is not { } kind)
+                {
+                    return;
+                }
+
+                var key = grain[(kind.GrainKind.Length + 1)..];
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var (@namespace, name) = slash < 0 ? (string.Empty, key) : (key[..slash], key[(slash + 1)..]);
+                metrics.Reconciled(kind.Kind, @namespace, name, activity.Duration);
+                logger.LogInformation("{Kind} {Resource} reconciled in {Seconds:0.000}s ({Trigger}{Outcome})",
+                    kind.Kind, key, activity.Duration.TotalSeconds, activity.OperationName, activity.Status == ActivityStatusCode.Error ? $", failed: {activity.StatusDescription}" : string.Empty);
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _listener.Dispose();
+}
