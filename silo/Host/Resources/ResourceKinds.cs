@@ -21,11 +21,12 @@ public sealed class ResourceKinds
         return this;
     }
 
-    /// <summary>The kind named <paramref name="name"/> (e.g. <c>Kustomization</c>, <c>kustomization</c>, <c>kustomizations</c>), or null.</summary>
+    /// <summary>The kind named <paramref name="name"/> (e.g. <c>Kustomization</c>, <c>kustomization</c>, <c>kustomizations</c>, <c>gitrepositories</c>), or null.</summary>
     public ResourceKind? Find(string name) => _kinds.FirstOrDefault(k =>
-        string.Equals(k.Kind, name, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(k.Kind + "s", name, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(k.Kind + "es", name, StringComparison.OrdinalIgnoreCase));
+        string.Equals(k.Kind, name, StringComparison.OrdinalIgnoreCase) || string.Equals(Plural(k.Kind), name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The plural Kubernetes resource name of a kind: Kustomization → kustomizations, GitRepository → gitrepositories.</summary>
+    public static string Plural(string kind) => kind.EndsWith('y') ? kind[..^1] + "ies" : kind.EndsWith('s') ? kind + "es" : kind + "s";
 
     /// <summary>The kind whose streams start with <c>grainKind/</c>, or null.</summary>
     public ResourceKind? ForStream(string streamId)
