@@ -41,6 +41,37 @@ public sealed record HostConfiguration
 
     /// <summary>How often due reminders are looked for.</summary>
     public TimeSpan ReminderPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The connection string without its password, for logs and messages.</summary>
+    public string RedactedPostgres
+    {
+        get
+        {
+            try
+            {
+                var builder = new Npgsql.NpgsqlConnectionStringBuilder(Postgres);
+                if (!string.IsNullOrEmpty(builder.Password))
+                {
+                    builder.Password = "redacted";
+                }
+
+                return builder.ConnectionString;
+            }
+            catch (ArgumentException)
+            {
+                return "(not a valid connection string)";
+            }
+        }
+    }
+
+    /// <summary>Prints the settings with the password redacted and tokens by name only (records print every property otherwise).</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Postgres = {RedactedPostgres}, Schema = {Schema}, Listen = {Listen}, SiloName = {SiloName}, Kubeconfig = {Kubeconfig ?? "(in-cluster)"}, ");
+        builder.Append($"KubeContext = {KubeContext ?? "(current)"}, DataDirectory = {DataDirectory}, KubectlPath = {KubectlPath}, OtlpEndpoint = {OtlpEndpoint?.ToString() ?? "(none)"}, ");
+        builder.Append($"LogFormat = {LogFormat}, Tokens = [{string.Join(", ", Tokens)}]");
+        return true;
+    }
 }
 
 /// <summary>How logs are written: one human-readable line, or one JSON object per line.</summary>

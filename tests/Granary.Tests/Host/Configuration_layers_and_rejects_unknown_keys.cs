@@ -83,7 +83,7 @@ public sealed class Configuration_layers_and_rejects_unknown_keys : IDisposable
     {
         File.WriteAllText(Path.Combine(_directory, "viewer-token"), "viewer-token-value-0123456789abcdef\n");
         var file = Write("""
-            postgres: Host=db
+            postgres: Host=db;Password=db-password-never-printed
             tokens:
               - name: ci
                 role: admin
@@ -106,6 +106,8 @@ public sealed class Configuration_layers_and_rejects_unknown_keys : IDisposable
         Assert.Equal(ApiRole.Read, configuration.Tokens[1].Role);
         Assert.DoesNotContain(Secret, ci.ToString());
         Assert.DoesNotContain(Secret, configuration.ToString());
+        Assert.DoesNotContain("db-password-never-printed", configuration.ToString());
+        Assert.Contains("token ci (admin)", configuration.ToString());
     }
 
     [Fact]
