@@ -29,7 +29,9 @@ public sealed class ReconcileObserver : IDisposable
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (!ReconcileSpans.Contains(activity.OperationName) || activity.GetTagItem("granary.grain") is not string grain
+                // Call spans are named Interface.Method (e.g. IKustomizationGrain.ApplyAsync); timer ticks "timer".
+                var operation = activity.OperationName[(activity.OperationName.LastIndexOf('.') + 1)..];
+                if (!ReconcileSpans.Contains(operation) || activity.GetTagItem("granary.grain") is not string grain
                     || kinds.ForStream(grain) is not { } kind)
                 {
                     return;
@@ -40,7 +42,7 @@ public sealed class ReconcileObserver : IDisposable
                 var (@namespace, name) = slash < 0 ? (string.Empty, key) : (key[..slash], key[(slash + 1)..]);
                 metrics.Reconciled(kind.Kind, @namespace, name, activity.Duration);
                 logger.LogInformation("{Kind} {Resource} reconciled in {Seconds:0.000}s ({Trigger}{Outcome})",
-                    kind.Kind, key, activity.Duration.TotalSeconds, activity.OperationName, activity.Status == ActivityStatusCode.Error ? $", failed: {activity.StatusDescription}" : string.Empty);
+                    kind.Kind, key, activity.Duration.TotalSeconds, operation, activity.Status == ActivityStatusCode.Error ? $", failed: {activity.StatusDescription}" : string.Empty);
             },
         };
         ActivitySource.AddActivityListener(_listener);
