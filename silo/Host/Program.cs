@@ -5,9 +5,22 @@ using Granary.Silo.Wiring;
 // The silo host. `granary run` reads the configuration (file, GRANARY_* variables, flags), starts a silo with the
 // resource grains wired to the management cluster, and serves the HTTP API until Ctrl+C or SIGTERM.
 var verb = args.FirstOrDefault() ?? "run";
+if (verb is "help" or "--help" or "-h" || args.Skip(1).Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine("usage: granary run [--config granary.yaml] [flags]");
+    Console.WriteLine("Each setting comes from the config file, then its environment variable, then its flag (the later wins):");
+    foreach (var setting in ConfigurationLoader.Settings)
+    {
+        Console.WriteLine($"  {setting.Flag,-16} {setting.EnvironmentVariable,-22} {setting.Key + ":",-15} {setting.Description}");
+    }
+
+    Console.WriteLine("  --config         GRANARY_CONFIG         the YAML config file; API tokens are only read from it (tokens: [{name, role: read|admin, valueFrom: {env|file}}])");
+    return 0;
+}
+
 if (verb is not "run")
 {
-    Console.Error.WriteLine($"granary: unknown verb '{verb}'; usage: granary run [--config granary.yaml] [{string.Join("] [", ConfigurationLoader.Settings.Select(s => $"{s.Flag} <value>"))}]");
+    Console.Error.WriteLine($"granary: unknown verb '{verb}'; usage: granary run [--config granary.yaml] [flags] (granary --help lists them)");
     return 2;
 }
 

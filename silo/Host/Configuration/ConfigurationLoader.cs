@@ -17,7 +17,7 @@ public static class ConfigurationLoader
         new("schema", "GRANARY_SCHEMA", "--schema", "the database schema (default granary)"),
         new("listen", "GRANARY_LISTEN", "--listen", "the HTTP listen address (default http://127.0.0.1:9090)"),
         new("siloName", "GRANARY_SILO_NAME", "--silo-name", "this silo's name in logs and metrics (default host-pid)"),
-        new("kubeconfig", "GRANARY_KUBECONFIG", "--kubeconfig", "the management cluster's kubeconfig (default: in-cluster ServiceAccount)"),
+        new("kubeconfig", "GRANARY_KUBECONFIG", "--kubeconfig", "the management cluster's kubeconfig (default: in-cluster ServiceAccount in a Pod, else $KUBECONFIG or ~/.kube/config)"),
         new("kubeContext", "GRANARY_KUBE_CONTEXT", "--kube-context", "the kubeconfig context (default: current)"),
         new("dataDirectory", "GRANARY_DATA_DIR", "--data-dir", "git cache and build scratch space (default $TMPDIR/granary)"),
         new("kubectl", "GRANARY_KUBECTL", "--kubectl", "the kubectl binary kustomize builds run (default: kubectl on PATH)"),

@@ -15,7 +15,7 @@ public sealed record HostConfiguration
     /// <summary>This silo's name in logs and metrics.</summary>
     public string SiloName { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    /// <summary>The kubeconfig of the management cluster; null uses the in-cluster ServiceAccount.</summary>
+    /// <summary>The kubeconfig of the management cluster; null uses the in-cluster ServiceAccount in a Pod, else kubectl's default kubeconfig.</summary>
     public string? Kubeconfig { get; init; }
 
     /// <summary>The kubeconfig context; null uses the current context.</summary>
