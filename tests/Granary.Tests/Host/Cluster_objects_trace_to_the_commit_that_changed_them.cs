@@ -1,31 +1,12 @@
 using System.Net;
-using Granary.Grains.Kubernetes.Client;
 using Granary.Testing;
-using Granary.Testing.Kubernetes;
-using Granary.Tests.Kubernetes;
 using Granary.Tests.Kubernetes.Infrastructure;
 
 namespace Granary.Tests.Host;
 
 /// <summary>End to end on a local control plane: resources applied over the API put objects in the cluster, and a trace leads from an object back to its Kustomization, revision and commit.</summary>
-public sealed class Cluster_objects_trace_to_the_commit_that_changed_them(LocalKubernetes kubernetes) : HostTestBase, IClassFixture<LocalKubernetes>
+public sealed class Cluster_objects_trace_to_the_commit_that_changed_them(LocalKubernetes kubernetes) : HostOnClusterTestBase(kubernetes), IClassFixture<LocalKubernetes>
 {
-    private TestNamespace _target = null!;
-    private KubernetesClient _client = null!;
-
-    protected override async Task<KubernetesClient?> ClusterAsync()
-    {
-        _target = await kubernetes.Cluster.CreateNamespaceAsync("host");
-        return _client = Manifests.Client(kubernetes.Cluster);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _client.Dispose();
-        await _target.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_ConfigMap_traces_to_its_Kustomization_and_the_commit_that_last_changed_it()
     {
@@ -37,19 +18,7 @@ public sealed class Cluster_objects_trace_to_the_commit_that_changed_them(LocalK
         var applied = await ApplyOkAsync($"""
             {GitRepositoryYaml("fleet")}
             ---
-            apiVersion: kustomize.toolkit.fluxcd.io/v1
-            kind: Kustomization
-            metadata:
-              name: apps
-              namespace: {Ns}
-            spec:
-              sourceRef:
-                kind: GitRepository
-                name: fleet
-              path: ./apps
-              interval: 10m
-              prune: true
-              targetNamespace: {_target}
+            {KustomizationYaml("apps")}
             """);
         var apps = applied["applied"]!.AsArray().Single(r => r!["kind"]!.GetValue<string>() == "Kustomization")!;
         Assert.Equal("True", apps["status"]!["ready"]!.GetValue<string>());
@@ -81,9 +50,9 @@ public sealed class Cluster_objects_trace_to_the_commit_that_changed_them(LocalK
         Assert.Equal(first, stable["source"]!["commit"]!.GetValue<string>());
         Assert.Single(stable["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "kustomization.applied");
 
-        using var unmanaged = await Reader.GetAsync($"/api/v1/audit/trace?apiVersion=v1&kind=ConfigMap&namespace={_target}&name=nobody");
+        using var unmanaged = await Reader.GetAsync($"/api/v1/audit/trace?apiVersion=v1&kind=ConfigMap&namespace={Target}&name=nobody");
         Assert.Equal(HttpStatusCode.NotFound, unmanaged.StatusCode);
-        Assert.Contains($"ConfigMap {_target}/nobody", await unmanaged.Content.ReadAsStringAsync());
+        Assert.Contains($"ConfigMap {Target}/nobody", await unmanaged.Content.ReadAsStringAsync());
 
         var metrics = await Anonymous.GetStringAsync("/metrics");
         Assert.Contains($"gotk_reconcile_duration_seconds_count{{kind=\"Kustomization\",name=\"apps\",namespace=\"{Ns}\"}}", metrics);
@@ -91,8 +60,5 @@ public sealed class Cluster_objects_trace_to_the_commit_that_changed_them(LocalK
     }
 
     private async Task<System.Text.Json.Nodes.JsonNode> TraceAsync(string name) =>
-        await GetJsonAsync($"/api/v1/audit/trace?cluster=management&apiVersion=v1&kind=ConfigMap&namespace={_target}&name={name}");
-
-    private static string ConfigMap(string name, string value) =>
-        $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: \"{value}\"\n";
+        await GetJsonAsync($"/api/v1/audit/trace?cluster=management&apiVersion=v1&kind=ConfigMap&namespace={Target}&name={name}");
 }
