@@ -49,19 +49,24 @@ public static class ResourceEndpoints
             return ApiError.Result(StatusCodes.Status413PayloadTooLarge, "TooLarge", $"the body is larger than {MaxApplyBytes / 1024 / 1024} MiB; apply the resources in several requests");
         }
 
-        string yaml;
+        // Read in small pieces with a budget: a body without Content-Length cannot make the silo buffer more than the limit.
+        var text = new System.Text.StringBuilder();
         using (var reader = new StreamReader(context.Request.Body))
         {
-            var buffer = new char[MaxApplyBytes + 1];
-            var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
-            if (length > MaxApplyBytes)
+            var buffer = new char[16 * 1024];
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
             {
-                return ApiError.Result(StatusCodes.Status413PayloadTooLarge, "TooLarge", $"the body is larger than {MaxApplyBytes / 1024 / 1024} MiB; apply the resources in several requests");
-            }
+                if (text.Length + read > MaxApplyBytes)
+                {
+                    return ApiError.Result(StatusCodes.Status413PayloadTooLarge, "TooLarge", $"the body is larger than {MaxApplyBytes / 1024 / 1024} MiB; apply the resources in several requests");
+                }
 
-            yaml = new string(buffer, 0, length);
+                text.Append(buffer, 0, read);
+            }
         }
 
+        var yaml = text.ToString();
         var parsed = ResourceParser.Parse(yaml, name);
         var errors = parsed.Errors.Select(e => new DocumentError(e.Source, e.Document, e.Kind, e.Name, e.Field, e.Message, e.ToString())).ToList();
         var documents = parsed.Resources.Select((document, index) => (Document: document, Kind: services.Kinds.Find(document.Kind))).ToList();
