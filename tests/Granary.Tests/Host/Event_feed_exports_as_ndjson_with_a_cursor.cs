@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Granary.Silo.Api;
+using Granary.Testing;
 
 namespace Granary.Tests.Host;
 
@@ -14,6 +15,10 @@ public sealed class Event_feed_exports_as_ndjson_with_a_cursor : HostTestBase
         {
             Assert.Equal(HttpStatusCode.OK, suspend.StatusCode);
         }
+
+        // The feed shows an event once no older transaction can still commit before it (GlobalFeed.cs): under
+        // concurrent load elsewhere in the database, the newest events appear a moment later.
+        await Eventually.WaitUntilAsync(async () => (await Reader.GetStringAsync("/api/v1/audit/events")).Count(c => c == '\n') == 5, Deadline, "all five events to be visible on the feed");
 
         var lines = new List<JsonNode>();
         var cursor = "0.0";

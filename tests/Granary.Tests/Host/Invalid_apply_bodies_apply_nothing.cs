@@ -62,6 +62,7 @@ public sealed class Invalid_apply_bodies_apply_nothing : HostTestBase
         Assert.Empty((await GetJsonAsync("/api/v1/resources"))["items"]!.AsArray());
         using var export = await Reader.GetAsync("/api/v1/audit/events");
         Assert.Equal(string.Empty, await export.Content.ReadAsStringAsync());
+        Assert.Equal(0, (await GetJsonAsync("/api/v1/audit/verify"))["streams"]!.GetValue<int>());
     }
 
     [Fact]
