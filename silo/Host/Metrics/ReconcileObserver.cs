@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Granary.Contracts.Grains;
 using Granary.Runtime.Telemetry;
 using Granary.Silo.Resources;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,8 @@ public sealed class ReconcileObserver : IDisposable
 
     private readonly ActivityListener _listener;
 
-    /// <summary>Starts listening to the runtime's activity source.</summary>
-    public ReconcileObserver(ResourceKinds kinds, HostMetrics metrics, ILogger logger)
+    /// <summary>Starts listening to the runtime's activity source for spans of grains that <paramref name="hosts"/> says are this silo's.</summary>
+    public ReconcileObserver(ResourceKinds kinds, HostMetrics metrics, ILogger logger, Func<GrainId, bool> hosts)
     {
         _listener = new ActivityListener
         {
@@ -38,6 +39,12 @@ public sealed class ReconcileObserver : IDisposable
                 }
 
                 var key = grain[(kind.GrainKind.Length + 1)..];
+                if (!hosts(new GrainId(kind.GrainKind, key)))
+                {
+                    // Another silo in this process (tests run several): its host records its own.
+                    return;
+                }
+
                 var slash = key.IndexOf('/', StringComparison.Ordinal);
                 var (@namespace, name) = slash < 0 ? (string.Empty, key) : (key[..slash], key[(slash + 1)..]);
                 metrics.Reconciled(kind.Kind, @namespace, name, activity.Duration);

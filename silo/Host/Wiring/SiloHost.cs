@@ -98,13 +98,13 @@ public sealed class SiloHost : IAsyncDisposable
             disposables.Add(metrics);
             var exporter = new PrometheusExporter(meter => meter.Name is "Granary.Runtime" or "Granary.Build" || ReferenceEquals(meter, metrics.Meter), configuration.SiloName);
             disposables.Add(exporter);
-            disposables.Add(new ReconcileObserver(kinds, metrics, loggerFactory.CreateLogger("Granary.Reconcile")));
             if (OtlpExport.Start(configuration, metrics) is { } otlp)
             {
                 disposables.Add(otlp);
             }
 
             silo = await Runtime.Silo.StartAsync(options, cancellationToken);
+            disposables.Add(new ReconcileObserver(kinds, metrics, loggerFactory.CreateLogger("Granary.Reconcile"), silo.IsActive));
             await VerifyAsync(silo, logger, cancellationToken);
             var table = new ResourceTable(silo.EventStore.DataSource, configuration.Schema);
             await table.MigrateAsync(cancellationToken);
