@@ -27,8 +27,8 @@ public static class AuditEndpoints
     public static void Map(RouteGroupBuilder api, ApiServices services, TokenAuthorization authorization, JsonSerializerOptions json)
     {
         var resources = api.MapGroup("/resources/{kind}/{namespace}/{name}").AddEndpointFilter(authorization.Require(ApiRole.Read));
-        resources.MapGet("/history", (string kind, string @namespace, string name, bool? data, CancellationToken cancellationToken) =>
-            HistoryAsync(services, kind, $"{@namespace}/{name}", data == true, cancellationToken));
+        resources.MapGet("/history", (string kind, string @namespace, string name, bool? data, long? from, int? limit, CancellationToken cancellationToken) =>
+            HistoryAsync(services, kind, $"{@namespace}/{name}", data == true, from ?? 1, limit ?? 1000, cancellationToken));
         resources.MapGet("/at", (string kind, string @namespace, string name, string? time, CancellationToken cancellationToken) =>
             AtAsync(services, kind, $"{@namespace}/{name}", time, cancellationToken));
         resources.MapGet("/verify", async (string kind, string @namespace, string name, CancellationToken cancellationToken) =>
@@ -43,20 +43,34 @@ public static class AuditEndpoints
             ExportAsync(context, services, json, after, limit, cancellationToken));
     }
 
-    private static async Task<IResult> HistoryAsync(ApiServices services, string kindName, string key, bool includeData, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(ApiServices services, string kindName, string key, bool includeData, long from, int limit, CancellationToken cancellationToken)
     {
         if (services.Kinds.Find(kindName) is not { } kind)
         {
             return services.UnknownKind(kindName);
         }
 
+        if (from < 1 || limit is < 1 or > MaxExportPage)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, "BadRequest", from < 1
+                ? $"from: {from} is not a stream version; versions start at 1"
+                : $"limit: {limit} is out of range; use 1 to {MaxExportPage}");
+        }
+
+        // One more than asked tells whether there is a next page without a second query.
         var entries = new List<HistoryEntry>();
-        await foreach (var recorded in services.Store.ReadStreamAsync(kind.StreamId(key), cancellationToken: cancellationToken))
+        await foreach (var recorded in services.Store.ReadStreamAsync(kind.StreamId(key), from, from + limit, cancellationToken))
         {
             entries.Add(HistoryEntry.Of(recorded, includeData));
         }
 
-        return entries.Count == 0 ? ApiServices.NotFound(kind, key) : Results.Ok(new History(kind.Kind, key, entries));
+        if (entries.Count == 0 && from == 1)
+        {
+            return ApiServices.NotFound(kind, key);
+        }
+
+        long? next = entries.Count > limit ? entries[limit].Version : null;
+        return Results.Ok(new History(kind.Kind, key, entries.Take(limit).ToList(), next));
     }
 
     private static async Task<IResult> AtAsync(ApiServices services, string kindName, string key, string? time, CancellationToken cancellationToken)
@@ -127,7 +141,8 @@ public static class AuditEndpoints
 /// <param name="Kind">Its kind.</param>
 /// <param name="Key">Its <c>namespace/name</c>.</param>
 /// <param name="Items">Its events, oldest first.</param>
-public sealed record History(string Kind, string Key, IReadOnlyList<HistoryEntry> Items);
+/// <param name="Next">The version to pass as <c>from</c> for the next page; null on the last page.</param>
+public sealed record History(string Kind, string Key, IReadOnlyList<HistoryEntry> Items, long? Next = null);
 
 /// <summary>A resource as it was at a time.</summary>
 /// <param name="AsOf">The instant asked about.</param>

@@ -60,6 +60,32 @@ public sealed class History_and_state_at_a_time_follow_spec_changes : HostTestBa
     }
 
     [Fact]
+    public async Task A_long_history_is_read_in_pages()
+    {
+        await ApplyOkAsync(GitRepositoryYaml("fleet", "1m"));
+        await ApplyOkAsync(GitRepositoryYaml("fleet", "2m"));
+        await ApplyOkAsync(GitRepositoryYaml("fleet", "3m"));
+
+        var whole = (await GetJsonAsync(ResourcePath("GitRepository", "fleet", "history")))["items"]!.AsArray().Select(e => e!["version"]!.GetValue<long>()).ToList();
+        var paged = new List<long>();
+        long? from = 1;
+        var pages = 0;
+        while (from is { } version)
+        {
+            var page = await GetJsonAsync(ResourcePath("GitRepository", "fleet", "history") + $"?limit=2&from={version}");
+            var versions = page["items"]!.AsArray().Select(e => e!["version"]!.GetValue<long>()).ToList();
+            Assert.InRange(versions.Count, 1, 2);
+            paged.AddRange(versions);
+            from = page["next"]?.GetValue<long>();
+            pages++;
+        }
+
+        Assert.True(whole.Count >= 5, string.Join(",", whole));
+        Assert.Equal(whole, paged);
+        Assert.Equal((whole.Count + 1) / 2, pages);
+    }
+
+    [Fact]
     public async Task A_time_that_is_not_an_instant_is_refused_with_an_example()
     {
         await ApplyOkAsync(GitRepositoryYaml("fleet"));
