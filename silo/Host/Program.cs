@@ -1,29 +1,39 @@
-using Granary.Runtime;
-using Microsoft.Extensions.Logging;
+using System.Runtime.InteropServices;
+using Granary.Silo.Configuration;
+using Granary.Silo.Wiring;
 
-// The silo host. `granary run` starts one silo on the configured PostgreSQL and serves until stopped.
-// Grains, the HTTP API and the CLI verbs arrive with their issues; today the silo hosts the runtime
-// (activations, timers, reminders) on a migrated, hash-verified event store.
+// The silo host. `granary run` reads the configuration (file, GRANARY_* variables, flags), starts a silo with the
+// resource grains wired to the management cluster, and serves the HTTP API until Ctrl+C or SIGTERM.
 var verb = args.FirstOrDefault() ?? "run";
+if (verb is "help" or "--help" or "-h" || args.Skip(1).Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine("usage: granary run [--config granary.yaml] [flags]");
+    Console.WriteLine("Each setting comes from the config file, then its environment variable, then its flag (the later wins):");
+    foreach (var setting in ConfigurationLoader.Settings)
+    {
+        Console.WriteLine($"  {setting.Flag,-16} {setting.EnvironmentVariable,-22} {setting.Key + ":",-15} {setting.Description}");
+    }
+
+    Console.WriteLine("  --config         GRANARY_CONFIG         the YAML config file; API tokens are only read from it (tokens: [{name, role: read|admin, valueFrom: {env|file}}])");
+    return 0;
+}
+
 if (verb is not "run")
 {
-    Console.Error.WriteLine("usage: granary run");
+    Console.Error.WriteLine($"granary: unknown verb '{verb}'; usage: granary run [--config granary.yaml] [flags] (granary --help lists them)");
     return 2;
 }
 
-var connectionString = Environment.GetEnvironmentVariable("GRANARY_POSTGRES");
-if (string.IsNullOrWhiteSpace(connectionString))
+HostConfiguration configuration;
+try
 {
-    Console.Error.WriteLine("GRANARY_POSTGRES is not set. Set it to a PostgreSQL connection string, or start with `make run`, which starts a private PostgreSQL first.");
+    configuration = ConfigurationLoader.Load(args.Skip(1).ToList());
+}
+catch (ConfigurationException exception)
+{
+    Console.Error.WriteLine($"granary: configuration: {exception.Message}");
     return 1;
 }
-
-using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(console =>
-{
-    console.SingleLine = true;
-    console.TimestampFormat = "HH:mm:ss ";
-}));
-var logger = loggerFactory.CreateLogger("Granary.Silo");
 
 using var stopping = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -31,30 +41,27 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stopping.Cancel();
 };
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;
     stopping.Cancel();
 });
 
-var options = new SiloOptions
+SiloHost host;
+try
 {
-    ConnectionString = connectionString,
-    Schema = Environment.GetEnvironmentVariable("GRANARY_SCHEMA") ?? "granary",
-    Name = Environment.GetEnvironmentVariable("GRANARY_SILO_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId}",
-    LoggerFactory = loggerFactory,
-};
-
-await using var silo = await Silo.StartAsync(options, stopping.Token);
-var streams = await silo.EventStore.VerifyAllAsync(stopping.Token);
-var broken = streams.Where(s => !s.IsIntact).ToList();
-logger.LogInformation("Event store ready: schema {Schema}, {Streams} streams, {Broken} with a broken hash chain", options.Schema, streams.Count, broken.Count);
-foreach (var stream in broken)
+    host = await SiloHost.StartAsync(configuration, cancellationToken: stopping.Token);
+}
+catch (ConfigurationException exception)
 {
-    logger.LogError("Hash chain broken: {Reason}", stream.Reason);
+    Console.Error.WriteLine($"granary: configuration: {exception.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    return 0;
 }
 
-logger.LogInformation("Silo {Silo} running; press Ctrl+C to stop", options.Name);
 try
 {
     await Task.Delay(Timeout.Infinite, stopping.Token);
@@ -63,7 +70,5 @@ catch (OperationCanceledException)
 {
 }
 
-logger.LogInformation("Silo {Silo} stopping: deactivating grains", options.Name);
-await silo.StopAsync();
-logger.LogInformation("Silo {Silo} stopped", options.Name);
+await host.StopAsync();
 return 0;

@@ -71,12 +71,16 @@ internal sealed class GrainTimer : IDisposable
 
         using (_runtime.BeginTurnContext(_activation.Id, "timer"))
         {
+            // A span per tick, like a call's, so a grain's timer-driven work (e.g. a reconcile) is timed and traced.
+            using var activity = Telemetry.RuntimeTracing.Source.StartActivity("timer", System.Diagnostics.ActivityKind.Internal);
+            activity?.SetTag("granary.grain", _activation.Id.ToString());
             try
             {
                 await _callback(_runtime.StoppingToken);
             }
             catch (Exception exception)
             {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.Message);
                 _runtime.Logger.LogWarning(exception, "Timer callback of grain {Grain} failed", _activation.Id);
             }
         }

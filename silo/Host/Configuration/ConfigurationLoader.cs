@@ -1,0 +1,299 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Granary.Silo.Configuration;
+
+/// <summary>
+/// Builds the host configuration from a YAML file (<c>--config</c>), <c>GRANARY_*</c> environment variables and
+/// command-line flags, each overriding the one before. Unknown keys and flags are errors naming them; token values
+/// are read from the environment or a file and never appear in errors.
+/// </summary>
+public static class ConfigurationLoader
+{
+    /// <summary>The settings that have a config key, an environment variable and a flag, in one table.</summary>
+    public static IReadOnlyList<Setting> Settings { get; } =
+    [
+        new("postgres", "GRANARY_POSTGRES", "--postgres", "the PostgreSQL connection string (Npgsql syntax)"),
+        new("schema", "GRANARY_SCHEMA", "--schema", "the database schema (default granary)"),
+        new("listen", "GRANARY_LISTEN", "--listen", "the HTTP listen address (default http://127.0.0.1:9090)"),
+        new("siloName", "GRANARY_SILO_NAME", "--silo-name", "this silo's name in logs and metrics (default host-pid)"),
+        new("kubeconfig", "GRANARY_KUBECONFIG", "--kubeconfig", "the management cluster's kubeconfig (default: in-cluster ServiceAccount in a Pod, else $KUBECONFIG or ~/.kube/config)"),
+        new("kubeContext", "GRANARY_KUBE_CONTEXT", "--kube-context", "the kubeconfig context (default: current)"),
+        new("dataDirectory", "GRANARY_DATA_DIR", "--data-dir", "git cache and build scratch space (default $TMPDIR/granary)"),
+        new("kubectl", "GRANARY_KUBECTL", "--kubectl", "the kubectl binary kustomize builds run (default: kubectl on PATH)"),
+        new("otlpEndpoint", "GRANARY_OTLP_ENDPOINT", "--otlp-endpoint", "an OTLP collector for traces and metrics (default: none)"),
+        new("logFormat", "GRANARY_LOG_FORMAT", "--log-format", "text or json (default text)"),
+    ];
+
+    private static readonly string[] TokenKeys = ["name", "role", "valueFrom"];
+    private static readonly string[] ValueFromKeys = ["env", "file"];
+
+    /// <summary>
+    /// Loads the configuration. <paramref name="arguments"/> are the flags after the verb (including
+    /// <c>--config</c>); <paramref name="environment"/> reads a variable (the process environment by default).
+    /// </summary>
+    /// <exception cref="ConfigurationException">A key, flag or value is invalid; the message names it and the fix.</exception>
+    public static HostConfiguration Load(IReadOnlyList<string> arguments, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var flags = ParseFlags(arguments);
+        var values = new Dictionary<string, Value>(StringComparer.Ordinal);
+        IReadOnlyList<ApiToken> tokens = [];
+
+        var configFile = flags.TryGetValue("--config", out var fromFlag) ? fromFlag : environment("GRANARY_CONFIG");
+        if (!string.IsNullOrEmpty(configFile))
+        {
+            tokens = ReadFile(configFile, values, environment);
+        }
+
+        foreach (var setting in Settings)
+        {
+            if (environment(setting.EnvironmentVariable) is { Length: > 0 } fromEnvironment)
+            {
+                values[setting.Key] = new Value(fromEnvironment, setting.EnvironmentVariable);
+            }
+
+            if (flags.TryGetValue(setting.Flag, out var flag))
+            {
+                values[setting.Key] = new Value(flag, setting.Flag);
+            }
+        }
+
+        return Build(values, tokens);
+    }
+
+    private static Dictionary<string, string> ParseFlags(IReadOnlyList<string> arguments)
+    {
+        var known = Settings.Select(s => s.Flag).Append("--config").ToHashSet(StringComparer.Ordinal);
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            var equals = argument.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? argument[..equals] : argument;
+            if (!known.Contains(name))
+            {
+                throw new ConfigurationException($"{name}: unknown flag; the flags are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+            }
+
+            if (equals > 0)
+            {
+                flags[name] = argument[(equals + 1)..];
+            }
+            else if (i + 1 < arguments.Count && !arguments[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                flags[name] = arguments[++i];
+            }
+            else
+            {
+                throw new ConfigurationException($"{name}: needs a value, e.g. {name} <value> or {name}=<value>");
+            }
+        }
+
+        return flags;
+    }
+
+    private static IReadOnlyList<ApiToken> ReadFile(string path, Dictionary<string, Value> values, Func<string, string?> environment)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"{path}: the config file cannot be read ({exception.Message}); check --config or GRANARY_CONFIG");
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException exception)
+        {
+            throw new ConfigurationException($"{path}: not valid YAML at line {exception.Start.Line}: {exception.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return [];
+        }
+
+        if (stream.Documents.Count > 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new ConfigurationException($"{path}: the config file is one YAML mapping of keys ({KnownKeys()})");
+        }
+
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        IReadOnlyList<ApiToken> tokens = [];
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            if (key == "tokens")
+            {
+                tokens = ReadTokens(path, valueNode, baseDirectory, environment);
+                continue;
+            }
+
+            if (!Settings.Any(s => s.Key == key))
+            {
+                throw new ConfigurationException($"{path}: {key}: unknown key (line {keyNode.Start.Line}); the keys are {KnownKeys()}");
+            }
+
+            if (valueNode is not YamlScalarNode { Value: { } scalar })
+            {
+                throw new ConfigurationException($"{path}: {key}: expected a single value (line {valueNode.Start.Line})");
+            }
+
+            values[key] = new Value(scalar, $"{path}: {key}");
+        }
+
+        return tokens;
+    }
+
+    private static List<ApiToken> ReadTokens(string path, YamlNode node, string baseDirectory, Func<string, string?> environment)
+    {
+        if (node is not YamlSequenceNode list)
+        {
+            throw new ConfigurationException($"{path}: tokens: expected a list of {{name, role, valueFrom}}");
+        }
+
+        var tokens = new List<ApiToken>();
+        for (var index = 0; index < list.Children.Count; index++)
+        {
+            var at = $"{path}: tokens[{index}]";
+            if (list.Children[index] is not YamlMappingNode entry)
+            {
+                throw new ConfigurationException($"{at}: expected a mapping with name, role and valueFrom");
+            }
+
+            var fields = Fields(entry, at, TokenKeys);
+            var name = Scalar(fields, "name", at);
+            var roleText = Scalar(fields, "role", at);
+            var role = roleText switch
+            {
+                "read" => ApiRole.Read,
+                "admin" => ApiRole.Admin,
+                _ => throw new ConfigurationException($"{at}.role: '{roleText}' is not a role; use read or admin"),
+            };
+            if (tokens.Any(t => t.Name == name))
+            {
+                throw new ConfigurationException($"{at}.name: token name '{name}' is used twice; names identify actors, give each token its own");
+            }
+
+            if (!fields.TryGetValue("valueFrom", out var valueFromNode) || valueFromNode is not YamlMappingNode valueFrom)
+            {
+                throw new ConfigurationException($"{at}.valueFrom: required; give valueFrom.env (an environment variable) or valueFrom.file (a file) holding the token — never the token itself");
+            }
+
+            var source = Fields(valueFrom, $"{at}.valueFrom", ValueFromKeys);
+            if (source.Count != 1)
+            {
+                throw new ConfigurationException($"{at}.valueFrom: give exactly one of env or file");
+            }
+
+            var value = source.ContainsKey("env") ? FromEnvironment(Scalar(source, "env", $"{at}.valueFrom"), at, environment) : FromFile(Scalar(source, "file", $"{at}.valueFrom"), at, baseDirectory);
+            if (value.Length < 16)
+            {
+                throw new ConfigurationException($"{at}: the value of token '{name}' is shorter than 16 characters; use a random value, e.g. `openssl rand -hex 32`");
+            }
+
+            tokens.Add(new ApiToken(name, role, value));
+        }
+
+        return tokens;
+    }
+
+    private static string FromEnvironment(string variable, string at, Func<string, string?> environment) =>
+        environment(variable) is { Length: > 0 } value
+            ? value.Trim()
+            : throw new ConfigurationException($"{at}.valueFrom.env: environment variable {variable} is not set or empty; set it to the token");
+
+    private static string FromFile(string file, string at, string baseDirectory)
+    {
+        var full = Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory, file);
+        try
+        {
+            return File.ReadAllText(full).Trim();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"{at}.valueFrom.file: {full} cannot be read ({exception.GetType().Name}); check the path and its permissions");
+        }
+    }
+
+    private static Dictionary<string, YamlNode> Fields(YamlMappingNode mapping, string at, string[] known)
+    {
+        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            if (!known.Contains(key))
+            {
+                throw new ConfigurationException($"{at}.{key}: unknown key; the keys here are {string.Join(", ", known)}");
+            }
+
+            fields[key] = valueNode;
+        }
+
+        return fields;
+    }
+
+    private static string Scalar(Dictionary<string, YamlNode> fields, string key, string at) =>
+        fields.TryGetValue(key, out var node) && node is YamlScalarNode { Value: { Length: > 0 } value }
+            ? value
+            : throw new ConfigurationException($"{at}.{key}: required; give it a value");
+
+    private static string KnownKeys() => string.Join(", ", Settings.Select(s => s.Key).Append("tokens"));
+
+    private static HostConfiguration Build(Dictionary<string, Value> values, IReadOnlyList<ApiToken> tokens)
+    {
+        string? Get(string key) => values.TryGetValue(key, out var value) ? value.Text : null;
+        var postgres = Get("postgres");
+        if (string.IsNullOrWhiteSpace(postgres))
+        {
+            throw new ConfigurationException("postgres: not set; set GRANARY_POSTGRES, pass --postgres, or add `postgres:` to the config file (an Npgsql connection string)");
+        }
+
+        var defaults = new HostConfiguration { Postgres = postgres };
+        return defaults with
+        {
+            Schema = Get("schema") is { } schema ? CheckSchema(schema, values["schema"].Origin) : defaults.Schema,
+            Listen = Get("listen") is { } listen ? CheckListen(listen, values["listen"].Origin) : defaults.Listen,
+            SiloName = Get("siloName") ?? defaults.SiloName,
+            Kubeconfig = Get("kubeconfig"),
+            KubeContext = Get("kubeContext"),
+            DataDirectory = Get("dataDirectory") ?? defaults.DataDirectory,
+            KubectlPath = Get("kubectl") ?? defaults.KubectlPath,
+            OtlpEndpoint = Get("otlpEndpoint") is { } otlp ? CheckUri(otlp, values["otlpEndpoint"].Origin) : null,
+            LogFormat = Get("logFormat") switch
+            {
+                null or "text" => LogFormat.Text,
+                "json" => LogFormat.Json,
+                var other => throw new ConfigurationException($"{values["logFormat"].Origin}: '{other}' is not a log format; use text or json"),
+            },
+            Tokens = tokens,
+        };
+    }
+
+    private static string CheckSchema(string schema, string origin) =>
+        schema.Length is > 0 and < 64 && char.IsAsciiLetterLower(schema[0]) && schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')
+            ? schema
+            : throw new ConfigurationException($"{origin}: '{schema}' is not a schema name; use lower-case letters, digits and _ (starting with a letter)");
+
+    private static string CheckListen(string listen, string origin) =>
+        Uri.TryCreate(listen, UriKind.Absolute, out var uri) && uri.Scheme == "http" && uri.AbsolutePath == "/" && !listen.EndsWith(":", StringComparison.Ordinal)
+            ? listen
+            : throw new ConfigurationException($"{origin}: '{listen}' is not a listen address; use http://<host>:<port>, e.g. http://0.0.0.0:9090 (terminate TLS in front of the silo)");
+
+    private static Uri CheckUri(string text, string origin) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ConfigurationException($"{origin}: '{text}' is not an OTLP endpoint; use http(s)://<host>:<port>, e.g. http://otel-collector:4317");
+
+    private readonly record struct Value(string Text, string Origin);
+
+    /// <summary>One setting: its key in the config file, its environment variable, its flag and what it is.</summary>
+    public sealed record Setting(string Key, string EnvironmentVariable, string Flag, string Description);
+}

@@ -1,0 +1,80 @@
+using Granary.Contracts.Deployments;
+using Granary.Contracts.Grains;
+using Granary.Contracts.Resources;
+using Granary.Grains.Deployments;
+
+namespace Granary.Silo.Resources;
+
+/// <summary>Flux's Kustomization (<c>kustomize.toolkit.fluxcd.io/v1</c>), served by <see cref="KustomizationGrain"/>.</summary>
+public sealed class KustomizationKind : ResourceKind<KustomizationState>
+{
+    /// <summary>The name of the cluster the silo runs against (Kustomizations without kubeConfig or clusterRef apply there).</summary>
+    public const string ManagementCluster = "management";
+
+    /// <inheritdoc />
+    public override string Kind => "Kustomization";
+
+    /// <inheritdoc />
+    public override string ApiVersion => Kustomization.Version;
+
+    /// <inheritdoc />
+    public override string GrainKind => "kustomization";
+
+    /// <inheritdoc />
+    public override int ApplyOrder => 20;
+
+    /// <inheritdoc />
+    public override Task ApplyAsync(IGrainFactory grains, ResourceDocument document) => Grain(grains, document.Key).ApplyAsync((Kustomization)document);
+
+    /// <inheritdoc />
+    public override Task ReconcileAsync(IGrainFactory grains, string key, bool withSource) => Grain(grains, key).RequestReconcileAsync(withSource);
+
+    /// <inheritdoc />
+    public override Task SuspendAsync(IGrainFactory grains, string key, string? reason) => Grain(grains, key).SuspendAsync(reason);
+
+    /// <inheritdoc />
+    public override Task ResumeAsync(IGrainFactory grains, string key) => Grain(grains, key).ResumeAsync();
+
+    /// <inheritdoc />
+    public override Task DeleteAsync(IGrainFactory grains, string key) => Grain(grains, key).DeleteAsync();
+
+    /// <inheritdoc />
+    protected override KustomizationState Fold(KustomizationState state, object @event) => state.Apply(@event);
+
+    /// <summary>The conditions the grain reports for the same state (KustomizationGrain's status, folded from the log).</summary>
+    protected override ResourceView View(string key, KustomizationState state, long version)
+    {
+        var conditions = new List<Condition>();
+        if (!state.Exists)
+        {
+        }
+        else if (state.Failure is { } failure)
+        {
+            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, state.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {state.Spec!.RetryInterval ?? state.Spec.Interval}", state.ObservedGeneration, state.ReadySince));
+        }
+        else if (state.LastAppliedRevision is { } revision)
+        {
+            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {revision}", state.ObservedGeneration, state.ReadySince));
+        }
+        else
+        {
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
+        }
+
+        var spec = state.Spec;
+        var suspended = state.Exists && (state.Suspended || spec?.Suspend == true);
+        var status = ResourceViewStatus.Of(state.Exists, state.ObservedGeneration, suspended, conditions) with
+        {
+            LastAppliedRevision = state.LastAppliedRevision,
+            LastAttemptedRevision = state.LastAttemptedRevision,
+            Inventory = state.Inventory.Select(i => i.Contains('|') ? i[..i.LastIndexOf('|')] : i).ToList(),
+            Cluster = spec is null ? null : spec.ClusterRef?.Name ?? (spec.KubeConfig is { } kubeConfig ? $"kubeconfig:{kubeConfig.SecretRef.Name}" : ManagementCluster),
+            SourceRef = spec is null ? null : $"{spec.SourceRef.Kind}/{spec.SourceRef.Namespace ?? key[..key.IndexOf('/')]}/{spec.SourceRef.Name}",
+        };
+        return new ResourceView(ApiVersion, Kind, Metadata(key, state), spec, status, version);
+    }
+
+    private static IKustomizationGrain Grain(IGrainFactory grains, string key) => grains.Get<IKustomizationGrain>(key);
+}

@@ -1,0 +1,35 @@
+using Granary.Contracts.Deployments;
+using Granary.Contracts.Events;
+using Granary.Contracts.Grains;
+using Granary.Contracts.Sources;
+using Granary.Grains.Deployments;
+using Granary.Grains.Sources;
+using Granary.Runtime;
+using Granary.Silo.Resources;
+
+namespace Granary.Silo.Wiring;
+
+/// <summary>
+/// The one place that says which resource grains a silo hosts: each line registers a grain class with its factory
+/// and the API's adapter for the kind. A new kind (HelmRepository, HelmRelease, Cluster) is one more line.
+/// </summary>
+public static class GrainCatalog
+{
+    /// <summary>Registers every resource grain and its event types in <paramref name="options"/>; returns the kinds the API serves.</summary>
+    public static ResourceKinds Register(SiloOptions options, GrainServices services)
+    {
+        options.EventTypes.RegisterAnnotated(typeof(Applied).Assembly);
+        var kinds = new ResourceKinds();
+        Add<IGitRepositoryGrain, GitRepositoryGrain>(options, kinds, () => new GitRepositoryGrain(services.Git, services.Secrets), new GitRepositoryKind());
+        Add<IKustomizationGrain, KustomizationGrain>(options, kinds, () => new KustomizationGrain(services.Kustomizations), new KustomizationKind());
+        return kinds;
+    }
+
+    private static void Add<TInterface, TGrain>(SiloOptions options, ResourceKinds kinds, Func<TGrain> factory, ResourceKind kind)
+        where TInterface : IGrain
+        where TGrain : Grain, TInterface
+    {
+        options.Grains.Add<TInterface, TGrain>(factory);
+        kinds.Add(kind);
+    }
+}
