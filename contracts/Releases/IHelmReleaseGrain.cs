@@ -11,6 +11,9 @@ public interface IHelmReleaseGrain : ISourceSubscriber
     /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled.</summary>
     Task<HelmReleaseStatus> ApplyAsync(HelmRelease resource);
 
+    /// <summary>Records the resource when it changed and reconciles on its own turn (not within this call); returns its generation.</summary>
+    Task<long> DeclareAsync(HelmRelease resource);
+
     /// <summary>Reconciles now (no-op while suspended) and returns the status afterwards.</summary>
     Task<HelmReleaseStatus> ReconcileAsync();
 

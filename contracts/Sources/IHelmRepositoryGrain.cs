@@ -10,6 +10,9 @@ public interface IHelmRepositoryGrain : IGrain
     /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled at once.</summary>
     Task<SourceStatus> ApplyAsync(HelmRepository resource);
 
+    /// <summary>Records the resource when it changed and reconciles on its own turn (not within this call); returns its generation.</summary>
+    Task<long> DeclareAsync(HelmRepository resource);
+
     /// <summary>Fetches the index now (no-op while suspended) and returns the status afterwards.</summary>
     Task<SourceStatus> ReconcileAsync();
 

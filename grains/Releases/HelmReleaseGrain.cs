@@ -61,6 +61,16 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     /// <inheritdoc />
     public async Task<HelmReleaseStatus> ApplyAsync(HelmRelease resource)
     {
+        // This call reconciles at once; the timer comes back one interval later (a second pass now would retry a failure early).
+        await DeclareAsync(resource, resource.Spec.Interval.Value);
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public Task<long> DeclareAsync(HelmRelease resource) => DeclareAsync(resource, TimeSpan.Zero);
+
+    private async Task<long> DeclareAsync(HelmRelease resource, TimeSpan firstReconcile)
+    {
         if (resource.Key != Key)
         {
             throw new ArgumentException($"HelmRelease {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
@@ -70,12 +80,10 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         {
             await RaiseAsync(new HelmReleaseSpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
             await KeepAliveAsync(resource.Spec.Interval.Value);
-
-            // This call reconciles at once; the timer comes back one interval later (a second pass now would retry a failure early).
-            Schedule(resource.Spec.Interval.Value);
+            Schedule(firstReconcile);
         }
 
-        return await ReconcileAsync();
+        return State.Generation;
     }
 
     /// <inheritdoc />

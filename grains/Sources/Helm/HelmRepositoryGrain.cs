@@ -42,6 +42,13 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
     /// <inheritdoc />
     public async Task<SourceStatus> ApplyAsync(HelmRepository resource)
     {
+        await DeclareAsync(resource);
+        return await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DeclareAsync(HelmRepository resource)
+    {
         if (resource.Key != Key)
         {
             throw new ArgumentException($"HelmRepository {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
@@ -54,7 +61,7 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
             Schedule(TimeSpan.Zero);
         }
 
-        return await ReconcileAsync();
+        return State.Generation;
     }
 
     /// <inheritdoc />

@@ -1,8 +1,13 @@
+using Granary.Contracts.Clusters;
 using Granary.Contracts.Deployments;
+using Granary.Contracts.Releases;
 using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Sources;
+using Granary.Grains.Clusters;
 using Granary.Grains.Deployments;
+using Granary.Grains.Releases;
+using Granary.Grains.Sources.Helm;
 using Granary.Grains.Sources;
 using Granary.Runtime;
 using Granary.Silo.Resources;
@@ -22,6 +27,14 @@ public static class GrainCatalog
         var kinds = new ResourceKinds();
         Add<IGitRepositoryGrain, GitRepositoryGrain>(options, kinds, () => new GitRepositoryGrain(services.Git, services.Secrets), new GitRepositoryKind());
         Add<IKustomizationGrain, KustomizationGrain>(options, kinds, () => new KustomizationGrain(services.Kustomizations), new KustomizationKind());
+
+        // Declared from Git (self-management) and targeted by clusterRef/clusterSelector; not served by the API yet.
+        var resolver = new ClusterConnectionResolver(services.Secrets);
+        options.Grains
+            .Add<IClusterGrain, ClusterGrain>(() => new ClusterGrain(resolver))
+            .Add<IClusterDirectoryGrain, ClusterDirectoryGrain>()
+            .Add<IHelmRepositoryGrain, HelmRepositoryGrain>(() => new HelmRepositoryGrain(services.HelmRepositories, services.Secrets))
+            .Add<IHelmReleaseGrain, HelmReleaseGrain>(() => new HelmReleaseGrain(services.HelmReleases));
         return kinds;
     }
 

@@ -1,5 +1,9 @@
 using Granary.Grains.Artifacts;
+using Granary.Contracts.Grains;
 using Granary.Grains.Build.Kustomize;
+using Granary.Grains.Clusters;
+using Granary.Grains.Releases;
+using Granary.Grains.Sources.Helm;
 using Granary.Grains.Deployments;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Secrets;
@@ -14,7 +18,7 @@ namespace Granary.Silo.Wiring;
 public sealed class GrainServices
 {
     /// <summary>Creates the engines; <paramref name="dataDirectory"/> gets <c>git-cache</c>, <c>git-scratch</c>, <c>artifacts</c> and <c>builds</c>.</summary>
-    public GrainServices(KubernetesClient cluster, string dataDirectory, string kubectlPath)
+    public GrainServices(KubernetesClient cluster, string dataDirectory, string kubectlPath, Func<IGrainFactory> grains, string helmPath = "helm")
     {
         Directory.CreateDirectory(dataDirectory);
         var limits = new ArtifactLimits();
@@ -23,8 +27,29 @@ public sealed class GrainServices
         Git = new GitSource(
             new GitClient(new GitClientOptions { CacheDirectory = Path.Combine(dataDirectory, "git-cache"), ScratchDirectory = Path.Combine(dataDirectory, "git-scratch") }),
             new ArtifactBuilder(limits), new ArtifactExtractor(limits), Path.Combine(dataDirectory, "artifacts"));
-        Kustomizations = new KustomizationEnvironment(cluster, new KustomizeBuilder(new KustomizeOptions { KubectlPath = kubectlPath }), new ArtifactExtractor(limits), Path.Combine(dataDirectory, "builds"));
+        Fleet = new ClusterClients(grains, Secrets);
+        Kustomizations = new KustomizationEnvironment(cluster, new KustomizeBuilder(new KustomizeOptions { KubectlPath = kubectlPath }), new ArtifactExtractor(limits), Path.Combine(dataDirectory, "builds"))
+        {
+            Fleet = Fleet,
+        };
+        HelmRepositories = new HelmRepositoryClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }, new HelmRepositoryLimits());
+        HelmReleases = new HelmReleaseEnvironment(
+            cluster,
+            new HelmTemplateRenderer(new HelmRendererOptions { HelmPath = helmPath, ScratchDirectory = Directory.CreateDirectory(Path.Combine(dataDirectory, "helm")).FullName }),
+            new ClusterCapabilitiesReader(cluster, TimeProvider.System))
+        {
+            Fleet = Fleet,
+        };
     }
+
+    /// <summary>Clients for fleet Clusters and kubeconfig Secrets, shared by every grain of the silo.</summary>
+    public ClusterClients Fleet { get; }
+
+    /// <summary>Fetches Helm repository indexes and charts.</summary>
+    public HelmRepositoryClient HelmRepositories { get; }
+
+    /// <summary>What HelmRelease grains share.</summary>
+    public HelmReleaseEnvironment HelmReleases { get; }
 
     /// <summary>The management cluster.</summary>
     public KubernetesClient Cluster { get; }

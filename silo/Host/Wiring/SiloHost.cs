@@ -92,7 +92,9 @@ public sealed class SiloHost : IAsyncDisposable
                 LoggerFactory = loggerFactory,
                 ReminderPollInterval = configuration.ReminderPollInterval,
             };
-            var kinds = GrainCatalog.Register(options, new GrainServices(cluster, configuration.DataDirectory, configuration.KubectlPath));
+            Runtime.Silo? started = null;
+            var kinds = GrainCatalog.Register(options, new GrainServices(cluster, configuration.DataDirectory, configuration.KubectlPath,
+                () => started?.GrainFactory ?? throw new InvalidOperationException("The silo has not started yet.")));
 
             var metrics = new HostMetrics();
             disposables.Add(metrics);
@@ -103,7 +105,7 @@ public sealed class SiloHost : IAsyncDisposable
                 disposables.Add(otlp);
             }
 
-            silo = await Runtime.Silo.StartAsync(options, cancellationToken);
+            silo = started = await Runtime.Silo.StartAsync(options, cancellationToken);
             disposables.Add(new ReconcileObserver(kinds, metrics, loggerFactory.CreateLogger("Granary.Reconcile"), silo.IsActive));
             await VerifyAsync(silo, logger, cancellationToken);
             var table = new ResourceTable(silo.EventStore.DataSource, configuration.Schema);
