@@ -13,9 +13,15 @@ BENCH ?= eventstore
 
 .PHONY: run test bench stop
 
+# Without GRANARY_KUBECONFIG the silo manages a local control plane started for it (and stopped with it).
 run:
 	$(BOOTSTRAP)
-	$(ENV) && dotnet run -c Release --project silo/Host -- run
+	dotnet build -c Release --nologo -v quiet silo/Host && dotnet build -c Release --nologo -v quiet deploy/local/cluster
+	$(ENV) && if [ -n "$${GRANARY_KUBECONFIG:-}" ]; then \
+	  dotnet silo/Host/bin/Release/net10.0/granary.dll run; \
+	else \
+	  dotnet deploy/local/cluster/bin/Release/net10.0/granary-local-cluster.dll dotnet silo/Host/bin/Release/net10.0/granary.dll run; \
+	fi
 
 # LogFilePrefix (not LogFileName) gives each test project its own .trx instead of the last
 # project overwriting the others; .ci/run sums them. dotnet test exits non-zero on failures.
