@@ -139,9 +139,10 @@ public sealed class TestHelmRepository : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: after Stop, .NET's managed listener re-binds the port to remove its prefixes and fails when another
+        // test took the port meanwhile ("Address already in use").
         _listener.Close();
-        await _serving; // stopping the listener ends the accept loop
+        await _serving; // closing the listener ends the accept loop
 
         Directory.Delete(_directory, recursive: true);
     }
