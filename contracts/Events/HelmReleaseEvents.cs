@@ -63,3 +63,11 @@ public sealed record HelmDependentAdded(string Key);
 /// <summary>A reconcile found the deployed release to be what the spec asks for after a spec change or a failure: the generation is observed, failures cleared.</summary>
 [EventType("helmrelease.observed")]
 public sealed record HelmReleaseObserved(long Generation, DateTimeOffset At);
+
+/// <summary>A fleet HelmRelease (<c>spec.clusterSelector</c>) declared its member <paramref name="Member"/> (a HelmRelease with <c>clusterRef</c>) for <paramref name="Cluster"/>.</summary>
+[EventType("helmrelease.fleet-member-declared")]
+public sealed record HelmFleetMemberDeclared(string Cluster, string Member, long MemberGeneration);
+
+/// <summary>A Cluster left a fleet HelmRelease's selection: its member was deleted (which uninstalls the release there).</summary>
+[EventType("helmrelease.fleet-member-removed")]
+public sealed record HelmFleetMemberRemoved(string Cluster, string Member);

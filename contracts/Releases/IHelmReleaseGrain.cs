@@ -6,7 +6,7 @@ namespace Granary.Contracts.Releases;
 
 /// <summary>A HelmRelease: renders a chart with values and keeps its objects applied, with release history as events. Key: <c>namespace/name</c>.</summary>
 [GrainKind("helmrelease")]
-public interface IHelmReleaseGrain : ISourceSubscriber
+public interface IHelmReleaseGrain : ISourceSubscriber, Clusters.IClusterSubscriber
 {
     /// <summary>Creates or changes the resource; a changed spec is recorded and reconciled.</summary>
     Task<HelmReleaseStatus> ApplyAsync(HelmRelease resource);
@@ -62,7 +62,8 @@ public sealed record HelmReleaseStatus(
     string? LastAttemptedValuesChecksum,
     int InstallFailures,
     int UpgradeFailures,
-    IReadOnlyList<string> Inventory)
+    IReadOnlyList<string> Inventory,
+    IReadOnlyList<Deployments.ClusterDeploymentStatus>? Clusters = null)
 {
     /// <summary>Whether the Ready condition is True.</summary>
     public bool IsReady => Conditions.Any(c => c.Type == "Ready" && c.Status == "True");

@@ -72,11 +72,14 @@ public sealed record HelmReleaseSpec
     /// <summary>Apply as this ServiceAccount (impersonation).</summary>
     public string? ServiceAccountName { get; init; }
 
-    /// <summary>Install into another cluster through a kubeconfig Secret (not supported yet).</summary>
+    /// <summary>Install into another cluster through a kubeconfig Secret.</summary>
     public KubeConfigReference? KubeConfig { get; init; }
 
-    /// <summary>Install into a Granary Cluster by name (not supported yet).</summary>
+    /// <summary>Install into a Granary Cluster by name.</summary>
     public LocalObjectReference? ClusterRef { get; init; }
+
+    /// <summary>Install into every Granary Cluster of this namespace whose labels match (a fleet; Granary's own field).</summary>
+    public Clusters.LabelSelector? ClusterSelector { get; init; }
 
     /// <summary>Keep a persistent client (accepted; no effect in Granary).</summary>
     public bool? PersistentClient { get; init; }

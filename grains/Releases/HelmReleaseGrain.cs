@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Granary.Contracts.Clusters;
+using Granary.Contracts.Deployments;
 using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Releases;
@@ -122,6 +124,12 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return;
         }
 
+        foreach (var (cluster, member) in State.Members.ToList())
+        {
+            await GrainFactory.Get<IHelmReleaseGrain>(member).DeleteAsync();
+            await RaiseAsync(new HelmFleetMemberRemoved(cluster, member));
+        }
+
         if (State.Inventory.Count > 0)
         {
             _target = await TargetAsync(State.Spec!);
@@ -139,7 +147,12 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     }
 
     /// <inheritdoc />
-    public Task<HelmReleaseStatus> GetStatusAsync() => Task.FromResult(Status());
+    public Task<HelmReleaseStatus> GetStatusAsync() => State.Spec?.ClusterSelector is not null && State.Failure is null && State.Members.Count > 0
+        ? FleetStatusAsync()
+        : Task.FromResult(Status());
+
+    /// <inheritdoc />
+    public Task FleetChangedAsync(FleetChange change) => ReconcileOnceAsync(CancellationToken.None);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<HelmReleaseRevision>> GetHistoryAsync() => Task.FromResult<IReadOnlyList<HelmReleaseRevision>>(State.Releases
@@ -173,6 +186,12 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         if (SpecProblem(spec) is { } problem)
         {
             await FailAsync(generation, problem.Reason, problem.Message);
+            return;
+        }
+
+        if (spec.ClusterSelector is { } selector)
+        {
+            await ReconcileFleetAsync(spec, selector, generation);
             return;
         }
 
@@ -848,6 +867,90 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     private ApplyEngine Engine(HelmReleaseSpec spec) => new(Target.Apply);
 
     private ReleaseTarget? _target;
+    private bool _fleetSubscribed;
+
+    /// <summary>
+    /// A fleet: one member HelmRelease per matching Cluster (<c>name.cluster</c>, the spec with that <c>clusterRef</c> and this
+    /// release name), each with its own history and reconciling on its own turn. Members of Clusters that left the selection
+    /// are deleted, which uninstalls them there.
+    /// </summary>
+    private async Task ReconcileFleetAsync(HelmReleaseSpec spec, LabelSelector selector, long generation)
+    {
+        if (spec.KubeConfig is not null || spec.ClusterRef is not null || selector.Validate("spec.clusterSelector") is not null)
+        {
+            await FailAsync(generation, "InvalidSpec", spec.KubeConfig is not null || spec.ClusterRef is not null
+                ? "spec.clusterSelector is set together with spec.kubeConfig or spec.clusterRef; a HelmRelease targets one cluster or a fleet, so remove one"
+                : selector.Validate("spec.clusterSelector")!);
+            return;
+        }
+
+        var directory = GrainFactory.Get<IClusterDirectoryGrain>(Namespace);
+        var selected = _fleetSubscribed ? await directory.SelectAsync(selector) : await directory.SubscribeAsync(GrainId, selector);
+        _fleetSubscribed = true;
+        foreach (var (cluster, member) in State.Members.Where(m => !selected.Contains(m.Key)).ToList())
+        {
+            await GrainFactory.Get<IHelmReleaseGrain>(member).DeleteAsync();
+            await RaiseAsync(new HelmFleetMemberRemoved(cluster, member));
+        }
+
+        foreach (var cluster in selected)
+        {
+            var clusterName = cluster[(cluster.IndexOf('/') + 1)..];
+            var memberName = $"{Name}.{clusterName}";
+            var labels = new Dictionary<string, string>(State.Labels ?? [], StringComparer.Ordinal) { ["granary.dev/fleet"] = Name };
+            var memberGeneration = await GrainFactory.Get<IHelmReleaseGrain>($"{Namespace}/{memberName}").DeclareAsync(new HelmRelease
+            {
+                ApiVersion = HelmRelease.Version,
+                Kind = "HelmRelease",
+                Metadata = new Contracts.Resources.ObjectMetadata { Name = memberName, Namespace = Namespace, Labels = labels },
+                Spec = spec with { ClusterSelector = null, ClusterRef = new LocalObjectReference { Name = clusterName }, ReleaseName = ReleaseName },
+            });
+            if (State.MemberGenerations.GetValueOrDefault(cluster) != memberGeneration || !State.Members.ContainsKey(cluster))
+            {
+                await RaiseAsync(new HelmFleetMemberDeclared(cluster, $"{Namespace}/{memberName}", memberGeneration));
+            }
+        }
+
+        if (selected.Count == 0 && State.Members.Count == 0)
+        {
+            await FailAsync(generation, "NoMatchingClusters", $"no Cluster in namespace {Namespace} matches spec.clusterSelector; label a Cluster to match it, or change the selector");
+        }
+        else if (State.Failure is not null || State.ObservedGeneration != generation)
+        {
+            await RaiseAsync(new HelmReleaseObserved(generation, DateTimeOffset.UtcNow));
+        }
+    }
+
+    /// <summary>A fleet's status from its members': Ready when every member is.</summary>
+    private async Task<HelmReleaseStatus> FleetStatusAsync()
+    {
+        var members = new List<ClusterDeploymentStatus>();
+        foreach (var (cluster, member) in State.Members.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            var status = await GrainFactory.Get<IHelmReleaseGrain>(member).GetStatusAsync();
+            var ready = status.Conditions.FirstOrDefault(c => c.Type == "Ready");
+            members.Add(new ClusterDeploymentStatus(cluster, status.IsReady, ready?.Reason ?? "Progressing", ready?.Message ?? "reconciliation in progress", status.LastAppliedRevision, status.Inventory));
+        }
+
+        var failed = members.Where(m => !m.Ready && m.Reason != "Progressing").ToList();
+        var conditions = new List<Condition>();
+        if (failed.Count > 0)
+        {
+            conditions.Add(new Condition("Ready", "False", failed[0].Reason, $"{failed.Count} of {members.Count} clusters failed: {string.Join("; ", failed.Select(f => $"{f.Cluster}: {f.Message}"))}", State.ObservedGeneration, State.ReadySince));
+        }
+        else if (members.All(m => m.Ready))
+        {
+            conditions.Add(new Condition("Ready", "True", "InstallSucceeded", $"Released on {members.Count} clusters", State.ObservedGeneration, State.ReadySince));
+        }
+        else
+        {
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", $"{members.Count(m => m.Ready)} of {members.Count} clusters released", State.ObservedGeneration, State.ReadySince));
+        }
+
+        var revisions = members.Select(m => m.LastAppliedRevision).Distinct().ToList();
+        return new HelmReleaseStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions, null,
+            revisions.Count == 1 ? revisions[0] : null, null, null, 0, 0, members.SelectMany(m => m.Inventory.Select(i => $"{m.Cluster}|{i}")).ToList(), members);
+    }
 
     /// <summary>The cluster this reconcile installs into, resolved at its start.</summary>
     private ReleaseTarget Target => _target ?? throw new InvalidOperationException($"HelmRelease {Key}: the target cluster was not resolved before use.");

@@ -58,6 +58,12 @@ public sealed class HelmReleaseState : ResourceState
     /// <summary>HelmReleases to tell when this one becomes ready.</summary>
     public List<string> Dependents { get; set; } = [];
 
+    /// <summary>For a fleet (<c>spec.clusterSelector</c>): the member HelmRelease of each Cluster, by Cluster key.</summary>
+    public Dictionary<string, string> Members { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>For a fleet: the generation each member had when last declared, by Cluster key.</summary>
+    public Dictionary<string, long> MemberGenerations { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The chart version last attempted.</summary>
     public string? LastAttemptedRevision { get; set; }
 
@@ -169,9 +175,19 @@ public sealed class HelmReleaseState : ResourceState
             case HelmDependentAdded added:
                 Dependents.Add(added.Key);
                 break;
+            case HelmFleetMemberDeclared declared:
+                Members[declared.Cluster] = declared.Member;
+                MemberGenerations[declared.Cluster] = declared.MemberGeneration;
+                break;
+            case HelmFleetMemberRemoved removed:
+                Members.Remove(removed.Cluster);
+                MemberGenerations.Remove(removed.Cluster);
+                break;
             case Deleted:
                 Exists = false;
                 Spec = null;
+                Members.Clear();
+                MemberGenerations.Clear();
                 Current = null;
                 Inventory = [];
                 Failure = null;
