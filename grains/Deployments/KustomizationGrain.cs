@@ -282,10 +282,16 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             metadata["namespace"] ??= spec.TargetNamespace ?? Namespace;
         }
 
+        // A failure here comes after the cluster objects were applied: when that changed something, both are recorded (the
+        // Applied first, then the failure, even if it repeats, so the state ends failed).
+        TargetOutcome Failed(string reason, string message) => outcome.Events.Count == 0
+            ? Failure(null, before, generation, artifact.Revision, reason, message)
+            : new(null, [.. outcome.Events, new ApplyFailed(generation, artifact.Revision, reason, message, DateTimeOffset.UtcNow)], false);
+
         var parsed = ResourceParser.Parse(own, $"Kustomization {Key} revision {artifact.Revision}");
         if (!parsed.IsValid)
         {
-            return Failure(null, before, generation, artifact.Revision, "BuildFailed", string.Join("; ", parsed.Errors.Select(e => e.ToString())));
+            return Failed("BuildFailed", string.Join("; ", parsed.Errors.Select(e => e.ToString())));
         }
 
         var previous = State.Resources.ToDictionary(r => r[..r.LastIndexOf('|')], r => r[(r.LastIndexOf('|') + 1)..], StringComparer.Ordinal);
@@ -329,7 +335,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or GrainCallTimeoutException)
         {
-            return Failure(null, before, generation, artifact.Revision, "ReconciliationFailed", $"declaring the build's Granary resources failed: {exception.Message}");
+            return Failed("ReconciliationFailed", $"declaring the build's Granary resources failed: {exception.Message}");
         }
 
         declared.Sort(StringComparer.Ordinal);
@@ -501,7 +507,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
     private async Task<bool> RecordAsync(TargetOutcome outcome, CancellationToken cancellationToken)
     {
-        if (!outcome.Succeeded && outcome.Events.FirstOrDefault() is ApplyFailed failed)
+        if (!outcome.Succeeded && outcome.Events.OfType<ApplyFailed>().FirstOrDefault() is { } failed)
         {
             Logger.LogWarning("Kustomization {Resource} reconcile failed{Cluster}: {Reason}: {Message}", Key, outcome.Cluster is null ? string.Empty : $" on Cluster {outcome.Cluster}", failed.Reason, failed.Message);
         }
