@@ -207,32 +207,35 @@ public sealed class ClusterGrain(ClusterConnectionResolver resolver) : ResourceG
     private static bool SameLabels(Dictionary<string, string>? a, Dictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? []).All(pair => b!.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
-    private ClusterStatus Status()
+    private ClusterStatus Status() => StatusOf(State);
+
+    /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
+    public static ClusterStatus StatusOf(ClusterState state)
     {
-        var labels = (IReadOnlyDictionary<string, string>?)State.Labels ?? new Dictionary<string, string>();
-        if (!State.Exists)
+        var labels = (IReadOnlyDictionary<string, string>?)state.Labels ?? new Dictionary<string, string>();
+        if (!state.Exists)
         {
-            return new ClusterStatus(false, State.Generation, State.ObservedGeneration, false, [], null, null, labels);
+            return new ClusterStatus(false, state.Generation, state.ObservedGeneration, false, [], null, null, labels);
         }
 
         var conditions = new List<Condition>();
-        var since = State.ReadySince;
-        if (State.Failure is { } failure)
+        var since = state.ReadySince;
+        if (state.Failure is { } failure)
         {
-            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, since));
             conditions.Add(failure.Reason is ClusterReasons.InvalidSpec
-                ? new Condition("Stalled", "True", failure.Reason, failure.Message, State.ObservedGeneration, since)
-                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"probing every {ReconcilePeriod}", State.ObservedGeneration, since));
+                ? new Condition("Stalled", "True", failure.Reason, failure.Message, state.ObservedGeneration, since)
+                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"probing every {state.Spec?.Interval?.Value ?? DefaultInterval}", state.ObservedGeneration, since));
         }
-        else if (State.Connected is { } connected)
+        else if (state.Connected is { } connected)
         {
-            conditions.Add(new Condition("Ready", "True", ClusterReasons.Connected, $"connected to {connected.Server} ({connected.Version})", State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "True", ClusterReasons.Connected, $"connected to {connected.Server} ({connected.Version})", state.ObservedGeneration, since));
         }
         else
         {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "probing the API server", State.Generation, since));
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "probing the API server", state.Generation, since));
         }
 
-        return new ClusterStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions, State.Connected?.Server, State.Connected?.Version, labels);
+        return new ClusterStatus(true, state.Generation, state.ObservedGeneration, (state.Suspended || state.Spec?.Suspend == true), conditions, state.Connected?.Server, state.Connected?.Version, labels);
     }
 }

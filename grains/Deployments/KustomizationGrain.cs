@@ -847,45 +847,48 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return new InventoryEntry(stored[..bar], stored[(bar + 1)..]);
     }
 
-    private DeploymentStatus Status()
+    private DeploymentStatus Status() => StatusOf(State);
+
+    /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
+    public static DeploymentStatus StatusOf(KustomizationState state)
     {
-        if (!State.Exists)
+        if (!state.Exists)
         {
-            return new DeploymentStatus(false, State.Generation, State.ObservedGeneration, false, [], null, null, []);
+            return new DeploymentStatus(false, state.Generation, state.ObservedGeneration, false, [], null, null, []);
         }
 
-        if (State.Spec!.ClusterSelector is not null && State.Failure is null && State.Fleet.Count > 0)
+        if (state.Spec!.ClusterSelector is not null && state.Failure is null && state.Fleet.Count > 0)
         {
-            return FleetStatus();
+            return FleetStatusOf(state);
         }
 
         var conditions = new List<Condition>();
-        if (State.Failure is { } failure)
+        if (state.Failure is { } failure)
         {
-            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, State.ObservedGeneration, State.ReadySince));
-            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {(State.Spec!.RetryInterval ?? State.Spec.Interval)}", State.ObservedGeneration, State.ReadySince));
+            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, state.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {(state.Spec!.RetryInterval ?? state.Spec.Interval)}", state.ObservedGeneration, state.ReadySince));
         }
-        else if (State.LastAppliedRevision is { } revision)
+        else if (state.LastAppliedRevision is { } revision)
         {
-            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {revision}", State.ObservedGeneration, State.ReadySince));
+            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {revision}", state.ObservedGeneration, state.ReadySince));
         }
         else
         {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
         }
 
-        return new DeploymentStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions,
-            State.LastAppliedRevision, State.LastAttemptedRevision, State.Inventory.Select(i => i[..i.LastIndexOf('|')]).ToList());
+        return new DeploymentStatus(true, state.Generation, state.ObservedGeneration, (state.Suspended || state.Spec?.Suspend == true), conditions,
+            state.LastAppliedRevision, state.LastAttemptedRevision, state.Inventory.Select(i => i[..i.LastIndexOf('|')]).ToList());
     }
 
     /// <summary>A fleet's status: Ready when the current revision and generation are applied on every Cluster it reached.</summary>
-    private DeploymentStatus FleetStatus()
+    private static DeploymentStatus FleetStatusOf(KustomizationState state)
     {
-        var clusters = State.Fleet.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f =>
+        var clusters = state.Fleet.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f =>
         {
             var (cluster, deployment) = (f.Key, f.Value);
-            var current = deployment.ObservedGeneration == State.Generation && deployment.LastAppliedRevision == State.LastAttemptedRevision;
+            var current = deployment.ObservedGeneration == state.Generation && deployment.LastAppliedRevision == state.LastAttemptedRevision;
             return deployment.Failure is { } failure
                 ? new ClusterDeploymentStatus(cluster, false, failure.Reason, failure.Message, deployment.LastAppliedRevision, Ids(deployment.Inventory))
                 : new ClusterDeploymentStatus(cluster, current, current ? "ReconciliationSucceeded" : "Progressing",
@@ -898,22 +901,22 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         if (failed.Count > 0)
         {
             var message = $"{failed.Count} of {clusters.Count} clusters failed: {string.Join("; ", failed.Select(c => $"{c.Cluster}: {c.Message}"))}";
-            conditions.Add(new Condition("Ready", "False", failed[0].Reason, message, State.ObservedGeneration, State.ReadySince));
-            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {State.Spec!.RetryInterval ?? State.Spec.Interval}", State.ObservedGeneration, State.ReadySince));
+            conditions.Add(new Condition("Ready", "False", failed[0].Reason, message, state.ObservedGeneration, state.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {state.Spec!.RetryInterval ?? state.Spec.Interval}", state.ObservedGeneration, state.ReadySince));
         }
         else if (ready)
         {
-            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {State.LastAttemptedRevision} to {clusters.Count} clusters", State.ObservedGeneration, State.ReadySince));
+            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {state.LastAttemptedRevision} to {clusters.Count} clusters", state.ObservedGeneration, state.ReadySince));
         }
         else
         {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", State.Generation, State.ReadySince));
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
         }
 
         var inventory = clusters.SelectMany(c => c.Inventory.Select(id => $"{c.Cluster}|{id}")).ToList();
-        return new DeploymentStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions,
-            revisions.Count == 1 ? revisions[0] : null, State.LastAttemptedRevision, inventory, clusters);
+        return new DeploymentStatus(true, state.Generation, state.ObservedGeneration, (state.Suspended || state.Spec?.Suspend == true), conditions,
+            revisions.Count == 1 ? revisions[0] : null, state.LastAttemptedRevision, inventory, clusters);
 
         static List<string> Ids(List<string> inventory) => inventory.Select(i => i[..i.LastIndexOf('|')]).ToList();
     }

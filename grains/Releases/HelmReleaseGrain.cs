@@ -54,11 +54,20 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
 
     private ResourceOwner Owner => new(Name, Namespace, LabelGroup);
 
-    private string TargetNamespace => State.Spec?.TargetNamespace is { Length: > 0 } target ? target : Namespace;
+    private string TargetNamespace => TargetNamespaceOf(State, Key);
 
     /// <summary>Flux's default: <c>[targetNamespace-]name</c>.</summary>
-    private string ReleaseName => State.Spec?.ReleaseName is { Length: > 0 } name ? name
-        : State.Spec?.TargetNamespace is { Length: > 0 } target ? $"{target}-{Name}" : Name;
+    private string ReleaseName => ReleaseNameOf(State, Key);
+
+    private static string TargetNamespaceOf(HelmReleaseState state, string key) =>
+        state.Spec?.TargetNamespace is { Length: > 0 } target ? target : key[..key.IndexOf('/')];
+
+    private static string ReleaseNameOf(HelmReleaseState state, string key)
+    {
+        var name = key[(key.IndexOf('/') + 1)..];
+        return state.Spec?.ReleaseName is { Length: > 0 } release ? release
+            : state.Spec?.TargetNamespace is { Length: > 0 } target ? $"{target}-{name}" : name;
+    }
 
     /// <inheritdoc />
     public async Task<HelmReleaseStatus> ApplyAsync(HelmRelease resource)
@@ -1060,62 +1069,65 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         }
     }
 
-    private HelmReleaseStatus Status()
+    private HelmReleaseStatus Status() => StatusOf(State, Key);
+
+    /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
+    public static HelmReleaseStatus StatusOf(HelmReleaseState state, string key)
     {
-        if (!State.Exists)
+        if (!state.Exists)
         {
-            return new HelmReleaseStatus(false, State.Generation, State.ObservedGeneration, false, [], null, null, null, null, 0, 0, []);
+            return new HelmReleaseStatus(false, state.Generation, state.ObservedGeneration, false, [], null, null, null, null, 0, 0, []);
         }
 
         var conditions = new List<Condition>();
-        var observed = State.ObservedGeneration;
-        var since = State.ReadySince;
-        var current = State.CurrentRelease;
-        if (State.Failure is { } failure)
+        var observed = state.ObservedGeneration;
+        var since = state.ReadySince;
+        var current = state.CurrentRelease;
+        if (state.Failure is { } failure)
         {
             conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, observed, since));
             conditions.Add(failure.Reason is "InvalidSpec" or "InvalidChartReference"
                 ? new Condition("Stalled", "True", failure.Reason, failure.Message, observed, since)
-                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {State.Spec!.Interval}", observed, since));
+                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {state.Spec!.Interval}", observed, since));
         }
-        else if (State.ActionFailure is { } actionFailure)
+        else if (state.ActionFailure is { } actionFailure)
         {
             conditions.Add(new Condition("Ready", "False", actionFailure.Reason, actionFailure.Message, observed, since));
             conditions.Add(new Condition("Released", "False", actionFailure.Reason, actionFailure.Message, observed, since));
-            if (State.Remediated is { } remediated)
+            if (state.Remediated is { } remediated)
             {
-                var what = remediated == "RollbackSucceeded" ? $"Helm rollback to release {State.CurrentRelease?.Description.Replace("Rollback to ", string.Empty, StringComparison.Ordinal)} succeeded" : "Helm uninstall succeeded";
+                var what = remediated == "RollbackSucceeded" ? $"Helm rollback to release {state.CurrentRelease?.Description.Replace("Rollback to ", string.Empty, StringComparison.Ordinal)} succeeded" : "Helm uninstall succeeded";
                 conditions.Add(new Condition("Remediated", "True", remediated, what, observed, since));
             }
 
-            conditions.Add(State.Exhausted is { } exhausted
+            conditions.Add(state.Exhausted is { } exhausted
                 ? new Condition("Stalled", "True", "RetriesExceeded", $"Failed to {exhausted.Action} after {exhausted.Failures} attempt(s); change the chart, values or spec to try again", observed, since)
                 : new Condition("Reconciling", "True", "ProgressingWithRetry", "retrying the failed action", observed, since));
         }
         else if (current is not null)
         {
-            var verb = State.SucceededReason == "InstallSucceeded" ? "install" : "upgrade";
-            var message = $"Helm {verb} succeeded for release {TargetNamespace}/{ReleaseName}.v{current.Number} with chart {current.Content.Chart}@{current.Content.ChartVersion}";
-            if (State.Drifted.Count > 0)
+            var verb = state.SucceededReason == "InstallSucceeded" ? "install" : "upgrade";
+            var message = $"Helm {verb} succeeded for release {TargetNamespaceOf(state, key)}/{ReleaseNameOf(state, key)}.v{current.Number} with chart {current.Content.Chart}@{current.Content.ChartVersion}";
+            if (state.Drifted.Count > 0)
             {
-                conditions.Add(new Condition("Ready", "True", "DriftDetected", $"{message}; drift detected (not corrected, mode warn): {string.Join(", ", State.Drifted)}", observed, since));
+                conditions.Add(new Condition("Ready", "True", "DriftDetected", $"{message}; drift detected (not corrected, mode warn): {string.Join(", ", state.Drifted)}", observed, since));
             }
             else
             {
-                conditions.Add(new Condition("Ready", "True", State.SucceededReason ?? "UpgradeSucceeded", message, observed, since));
+                conditions.Add(new Condition("Ready", "True", state.SucceededReason ?? "UpgradeSucceeded", message, observed, since));
             }
 
-            conditions.Add(new Condition("Released", "True", State.SucceededReason ?? "UpgradeSucceeded", message, observed, since));
+            conditions.Add(new Condition("Released", "True", state.SucceededReason ?? "UpgradeSucceeded", message, observed, since));
         }
         else
         {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", State.Generation, since));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", State.Generation, since));
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", state.Generation, since));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", state.Generation, since));
         }
 
-        return new HelmReleaseStatus(true, State.Generation, observed, IsSuspended, conditions, State.Current,
-            current?.Content.ChartVersion, State.LastAttemptedRevision, State.LastAttemptedValuesDigest, State.InstallFailures, State.UpgradeFailures,
-            State.Inventory.Select(i => i[..i.LastIndexOf('|')]).ToList());
+        return new HelmReleaseStatus(true, state.Generation, observed, (state.Suspended || state.Spec?.Suspend == true), conditions, state.Current,
+            current?.Content.ChartVersion, state.LastAttemptedRevision, state.LastAttemptedValuesDigest, state.InstallFailures, state.UpgradeFailures,
+            state.Inventory.Select(i => i[..i.LastIndexOf('|')]).ToList());
     }
 
     /// <summary>Merged values, their digest, and the texts read from Secrets (only to keep them out of messages).</summary>

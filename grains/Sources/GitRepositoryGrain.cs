@@ -201,34 +201,37 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : R
         ? null
         : new GitRef(reference.Branch, reference.Tag, reference.Semver, reference.Name, reference.Commit);
 
-    private SourceStatus Status()
+    private SourceStatus Status() => StatusOf(State);
+
+    /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
+    public static SourceStatus StatusOf(GitRepositoryState state)
     {
-        if (!State.Exists)
+        if (!state.Exists)
         {
-            return new SourceStatus(false, State.Generation, State.ObservedGeneration, false, [], null);
+            return new SourceStatus(false, state.Generation, state.ObservedGeneration, false, [], null);
         }
 
         var conditions = new List<Condition>();
-        var since = State.ReadySince;
-        if (State.Failure is { } failure)
+        var since = state.ReadySince;
+        if (state.Failure is { } failure)
         {
-            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, since));
             var stalled = failure.Reason is "InvalidSpec";
             conditions.Add(stalled
-                ? new Condition("Stalled", "True", failure.Reason, failure.Message, State.ObservedGeneration, since)
-                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {State.Spec!.Interval}", State.ObservedGeneration, since));
+                ? new Condition("Stalled", "True", failure.Reason, failure.Message, state.ObservedGeneration, since)
+                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {state.Spec!.Interval}", state.ObservedGeneration, since));
         }
-        else if (State.Artifact is { } artifact)
+        else if (state.Artifact is { } artifact)
         {
-            conditions.Add(new Condition("Ready", "True", "Succeeded", $"stored artifact for revision '{artifact.Revision}'", State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "True", "Succeeded", $"stored artifact for revision '{artifact.Revision}'", state.ObservedGeneration, since));
         }
         else
         {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "fetching the repository", State.Generation, since));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the repository", State.Generation, since));
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "fetching the repository", state.Generation, since));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the repository", state.Generation, since));
         }
 
-        return new SourceStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions, State.Artifact);
+        return new SourceStatus(true, state.Generation, state.ObservedGeneration, (state.Suspended || state.Spec?.Suspend == true), conditions, state.Artifact);
     }
 
 }

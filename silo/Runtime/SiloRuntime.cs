@@ -153,7 +153,13 @@ internal sealed class SiloRuntime : IGrainCallDispatcher, IGrainFactory
         var remaining = call.Deadline == long.MaxValue ? Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), call.Deadline);
         try
         {
-            return await outcome.WaitAsync(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, call.CallerCancellation);
+            var result = await outcome.WaitAsync(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, call.CallerCancellation);
+
+            // The grain's token fires at the same deadline, so a grain may answer (having seen its cancellation) a moment
+            // before the wait above times out: an answer at or after the deadline is a timeout all the same.
+            return call.Deadline != long.MaxValue && Stopwatch.GetTimestamp() >= call.Deadline
+                ? throw new GrainCallTimeoutException(call.Target, call.Method.Name, call.Timeout)
+                : result;
         }
         catch (TimeoutException)
         {

@@ -331,36 +331,39 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
         return list.Count == 0 ? "no charts" : string.Join(", ", list);
     }
 
-    private SourceStatus Status()
+    private SourceStatus Status() => StatusOf(State);
+
+    /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
+    public static SourceStatus StatusOf(HelmRepositoryState state)
     {
-        if (!State.Exists)
+        if (!state.Exists)
         {
-            return new SourceStatus(false, State.Generation, State.ObservedGeneration, false, [], null);
+            return new SourceStatus(false, state.Generation, state.ObservedGeneration, false, [], null);
         }
 
         var conditions = new List<Condition>();
-        var since = State.ReadySince;
-        if (State.Failure is { } failure)
+        var since = state.ReadySince;
+        if (state.Failure is { } failure)
         {
-            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, since));
             conditions.Add(failure.Reason is "InvalidSpec"
-                ? new Condition("Stalled", "True", failure.Reason, failure.Message, State.ObservedGeneration, since)
-                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {Interval(State.Spec!)}", State.ObservedGeneration, since));
+                ? new Condition("Stalled", "True", failure.Reason, failure.Message, state.ObservedGeneration, since)
+                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {Interval(state.Spec!)}", state.ObservedGeneration, since));
         }
-        else if (State.Artifact is { } artifact)
+        else if (state.Artifact is { } artifact)
         {
-            conditions.Add(new Condition("Ready", "True", "Succeeded", $"stored artifact: revision '{artifact.Revision}'", State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "True", "Succeeded", $"stored artifact: revision '{artifact.Revision}'", state.ObservedGeneration, since));
         }
-        else if (State.IsOci && State.Checked)
+        else if (state.IsOci && state.Checked)
         {
-            conditions.Add(new Condition("Ready", "True", "Succeeded", "Helm repository is ready", State.ObservedGeneration, since));
+            conditions.Add(new Condition("Ready", "True", "Succeeded", "Helm repository is ready", state.ObservedGeneration, since));
         }
         else
         {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "fetching the index", State.Generation, since));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the index", State.Generation, since));
+            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "fetching the index", state.Generation, since));
+            conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the index", state.Generation, since));
         }
 
-        return new SourceStatus(true, State.Generation, State.ObservedGeneration, IsSuspended, conditions, State.Artifact);
+        return new SourceStatus(true, state.Generation, state.ObservedGeneration, (state.Suspended || state.Spec?.Suspend == true), conditions, state.Artifact);
     }
 }

@@ -39,33 +39,11 @@ public sealed class GitRepositoryKind : ResourceKind<GitRepositoryState>
     /// <inheritdoc />
     protected override GitRepositoryState Fold(GitRepositoryState state, object @event) => state.Apply(@event);
 
-    /// <summary>The conditions the grain reports for the same state (GitRepositoryGrain's status, folded from the log).</summary>
+    /// <summary>The status the grain reports for the same state (<see cref="GitRepositoryGrain.StatusOf"/>), folded from the log.</summary>
     protected override ResourceView View(string key, GitRepositoryState state, long version)
     {
-        var conditions = new List<Condition>();
-        var since = state.ReadySince;
-        if (!state.Exists)
-        {
-        }
-        else if (state.Failure is { } failure)
-        {
-            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, since));
-            conditions.Add(failure.Reason is "InvalidSpec"
-                ? new Condition("Stalled", "True", failure.Reason, failure.Message, state.ObservedGeneration, since)
-                : new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {state.Spec!.Interval}", state.ObservedGeneration, since));
-        }
-        else if (state.Artifact is { } artifact)
-        {
-            conditions.Add(new Condition("Ready", "True", "Succeeded", $"stored artifact for revision '{artifact.Revision}'", state.ObservedGeneration, since));
-        }
-        else
-        {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "fetching the repository", state.Generation, since));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "fetching the repository", state.Generation, since));
-        }
-
-        var suspended = state.Exists && (state.Suspended || state.Spec?.Suspend == true);
-        var status = ResourceViewStatus.Of(state.Exists, state.ObservedGeneration, suspended, conditions) with { Artifact = state.Artifact };
+        var source = GitRepositoryGrain.StatusOf(state);
+        var status = ResourceViewStatus.Of(source.Exists, source.ObservedGeneration, source.Suspended, source.Conditions) with { Artifact = source.Artifact };
         // A URL may carry user info; credentials belong in secretRef and never leave through the API.
         var spec = state.Spec is null ? null : state.Spec with { Url = GitRepositoryUrl.Redact(state.Spec.Url) };
         return new ResourceView(ApiVersion, Kind, Metadata(key, state), spec, status, version);

@@ -41,36 +41,17 @@ public sealed class KustomizationKind : ResourceKind<KustomizationState>
     /// <inheritdoc />
     protected override KustomizationState Fold(KustomizationState state, object @event) => state.Apply(@event);
 
-    /// <summary>The conditions the grain reports for the same state (KustomizationGrain's status, folded from the log).</summary>
+    /// <summary>The status the grain reports for the same state (<see cref="KustomizationGrain.StatusOf"/>), folded from the log.</summary>
     protected override ResourceView View(string key, KustomizationState state, long version)
     {
-        var conditions = new List<Condition>();
-        if (!state.Exists)
-        {
-        }
-        else if (state.Failure is { } failure)
-        {
-            conditions.Add(new Condition("Ready", "False", failure.Reason, failure.Message, state.ObservedGeneration, state.ReadySince));
-            conditions.Add(new Condition("Reconciling", "True", "ProgressingWithRetry", $"retrying every {state.Spec!.RetryInterval ?? state.Spec.Interval}", state.ObservedGeneration, state.ReadySince));
-        }
-        else if (state.LastAppliedRevision is { } revision)
-        {
-            conditions.Add(new Condition("Ready", "True", "ReconciliationSucceeded", $"Applied revision: {revision}", state.ObservedGeneration, state.ReadySince));
-        }
-        else
-        {
-            conditions.Add(new Condition("Ready", "Unknown", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
-            conditions.Add(new Condition("Reconciling", "True", "Progressing", "reconciliation in progress", state.Generation, state.ReadySince));
-        }
-
+        var deployment = KustomizationGrain.StatusOf(state);
         var spec = state.Spec;
-        var suspended = state.Exists && (state.Suspended || spec?.Suspend == true);
-        var status = ResourceViewStatus.Of(state.Exists, state.ObservedGeneration, suspended, conditions) with
+        var status = ResourceViewStatus.Of(deployment.Exists, deployment.ObservedGeneration, deployment.Suspended, deployment.Conditions) with
         {
-            LastAppliedRevision = state.LastAppliedRevision,
-            LastAttemptedRevision = state.LastAttemptedRevision,
-            Inventory = state.Inventory.Select(i => i.Contains('|') ? i[..i.LastIndexOf('|')] : i).ToList(),
-            Cluster = spec is null ? null : spec.ClusterRef?.Name ?? (spec.KubeConfig is { } kubeConfig ? $"kubeconfig:{kubeConfig.SecretRef.Name}" : ManagementCluster),
+            LastAppliedRevision = deployment.LastAppliedRevision,
+            LastAttemptedRevision = deployment.LastAttemptedRevision,
+            Inventory = deployment.Inventory,
+            Cluster = spec is null ? null : spec.ClusterRef?.Name ?? (spec.KubeConfig is { } kubeConfig ? $"kubeconfig:{kubeConfig.SecretRef.Name}" : spec.ClusterSelector is not null ? "fleet" : ManagementCluster),
             SourceRef = spec is null ? null : $"{spec.SourceRef.Kind}/{spec.SourceRef.Namespace ?? key[..key.IndexOf('/')]}/{spec.SourceRef.Name}",
         };
         return new ResourceView(ApiVersion, Kind, Metadata(key, state), spec, status, version);

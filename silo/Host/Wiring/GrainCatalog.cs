@@ -28,13 +28,11 @@ public static class GrainCatalog
         Add<IGitRepositoryGrain, GitRepositoryGrain>(options, kinds, () => new GitRepositoryGrain(services.Git, services.Secrets), new GitRepositoryKind());
         Add<IKustomizationGrain, KustomizationGrain>(options, kinds, () => new KustomizationGrain(services.Kustomizations), new KustomizationKind());
 
-        // Declared from Git (self-management) and targeted by clusterRef/clusterSelector; not served by the API yet.
         var resolver = new ClusterConnectionResolver(services.Secrets);
-        options.Grains
-            .Add<IClusterGrain, ClusterGrain>(() => new ClusterGrain(resolver))
-            .Add<IClusterDirectoryGrain, ClusterDirectoryGrain>()
-            .Add<IHelmRepositoryGrain, HelmRepositoryGrain>(() => new HelmRepositoryGrain(services.HelmRepositories, services.Secrets))
-            .Add<IHelmReleaseGrain, HelmReleaseGrain>(() => new HelmReleaseGrain(services.HelmReleases));
+        Add<IClusterGrain, ClusterGrain>(options, kinds, () => new ClusterGrain(resolver), new ClusterKind());
+        Add<IHelmRepositoryGrain, HelmRepositoryGrain>(options, kinds, () => new HelmRepositoryGrain(services.HelmRepositories, services.Secrets), new HelmRepositoryKind());
+        Add<IHelmReleaseGrain, HelmReleaseGrain>(options, kinds, () => new HelmReleaseGrain(services.HelmReleases), new HelmReleaseKind());
+        options.Grains.Add<IClusterDirectoryGrain, ClusterDirectoryGrain>();
         return kinds;
     }
 

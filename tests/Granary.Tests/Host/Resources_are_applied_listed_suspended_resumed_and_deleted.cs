@@ -66,7 +66,9 @@ public sealed class Resources_are_applied_listed_suspended_resumed_and_deleted :
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains($"Kustomization {Ns}/missing does not exist", await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, unknownKind.StatusCode);
-        Assert.Contains("use one of GitRepository, Kustomization", await unknownKind.Content.ReadAsStringAsync());
+        var kinds = await unknownKind.Content.ReadAsStringAsync();
+        Assert.Contains("use one of", kinds);
+        Assert.All(new[] { "GitRepository", "Kustomization", "HelmRepository", "HelmRelease", "Cluster" }, kind => Assert.Contains(kind, kinds));
     }
 
     [Fact]
