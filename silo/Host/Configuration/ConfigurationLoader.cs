@@ -163,21 +163,9 @@ public static class ConfigurationLoader
 
     private static List<ApiToken> ReadTokens(string path, YamlNode node, string baseDirectory, Func<string, string?> environment)
     {
-        if (node is not YamlSequenceNode list)
-        {
-            throw new ConfigurationException($"{path}: tokens: expected a list of {{name, role, valueFrom}}");
-        }
-
         var tokens = new List<ApiToken>();
-        for (var index = 0; index < list.Children.Count; index++)
+        foreach (var (at, fields) in Entries(node, $"{path}: tokens", TokenKeys))
         {
-            var at = $"{path}: tokens[{index}]";
-            if (list.Children[index] is not YamlMappingNode entry)
-            {
-                throw new ConfigurationException($"{at}: expected a mapping with name, role and valueFrom");
-            }
-
-            var fields = Fields(entry, at, TokenKeys);
             var name = Scalar(fields, "name", at);
             var roleText = Scalar(fields, "role", at);
             var role = roleText switch
@@ -237,6 +225,26 @@ public static class ConfigurationLoader
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException($"{at}.file: {full} cannot be read ({exception.GetType().Name}); check the path and its permissions");
+        }
+    }
+
+    /// <summary>
+    /// The entries of the list <paramref name="node"/> at <paramref name="at"/> (e.g. <c>file: tokens</c>), each with
+    /// its place (<c>file: tokens[0]</c>) and fields; a non-list, an entry that is no mapping, or an unknown key is an error naming it.
+    /// </summary>
+    internal static IEnumerable<(string At, Dictionary<string, YamlNode> Fields)> Entries(YamlNode node, string at, string[] keys)
+    {
+        if (node is not YamlSequenceNode list)
+        {
+            throw new ConfigurationException($"{at}: expected a list of {{{string.Join(", ", keys)}}}");
+        }
+
+        for (var index = 0; index < list.Children.Count; index++)
+        {
+            var entryAt = $"{at}[{index}]";
+            yield return list.Children[index] is YamlMappingNode entry
+                ? (entryAt, Fields(entry, entryAt, keys))
+                : throw new ConfigurationException($"{entryAt}: expected a mapping with {string.Join(", ", keys)}");
         }
     }
 

@@ -17,21 +17,9 @@ public static class ReceiverReader
     /// <exception cref="ConfigurationException">An entry is invalid; the message names it, the field and the fix.</exception>
     public static IReadOnlyList<Receiver> Read(string path, YamlNode node, string baseDirectory, Func<string, string?> environment)
     {
-        if (node is not YamlSequenceNode list)
-        {
-            throw new ConfigurationException($"{path}: receivers: expected a list of {{name, type, secretFrom, resources}}");
-        }
-
         var receivers = new List<Receiver>();
-        for (var index = 0; index < list.Children.Count; index++)
+        foreach (var (at, fields) in ConfigurationLoader.Entries(node, $"{path}: receivers", ReceiverKeys))
         {
-            var at = $"{path}: receivers[{index}]";
-            if (list.Children[index] is not YamlMappingNode entry)
-            {
-                throw new ConfigurationException($"{at}: expected a mapping with name, type, secretFrom and resources");
-            }
-
-            var fields = ConfigurationLoader.Fields(entry, at, ReceiverKeys);
             var name = ConfigurationLoader.Scalar(fields, "name", at);
             if (!IsPathSegment(name))
             {
@@ -61,21 +49,14 @@ public static class ReceiverReader
 
     private static List<ReceiverResource> Resources(Dictionary<string, YamlNode> fields, string at)
     {
-        if (!fields.TryGetValue("resources", out var node) || node is not YamlSequenceNode { Children.Count: > 0 } list)
+        if (!fields.TryGetValue("resources", out var node) || node is YamlSequenceNode { Children.Count: 0 })
         {
             throw new ConfigurationException($"{at}.resources: required; list the sources to reconcile as {{kind, namespace, name}} with kind {string.Join(" or ", ReceiverResource.Kinds)}");
         }
 
         var resources = new List<ReceiverResource>();
-        for (var index = 0; index < list.Children.Count; index++)
+        foreach (var (entryAt, resourceFields) in ConfigurationLoader.Entries(node, $"{at}.resources", ResourceKeys))
         {
-            var entryAt = $"{at}.resources[{index}]";
-            if (list.Children[index] is not YamlMappingNode entry)
-            {
-                throw new ConfigurationException($"{entryAt}: expected a mapping with kind, namespace and name");
-            }
-
-            var resourceFields = ConfigurationLoader.Fields(entry, entryAt, ResourceKeys);
             var kind = ConfigurationLoader.Scalar(resourceFields, "kind", entryAt);
             if (!ReceiverResource.Kinds.Contains(kind))
             {
