@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Sources;
 
@@ -13,6 +14,7 @@ public sealed record ReceiverResource(string Kind, string Namespace, string Name
     public static IReadOnlyList<string> Kinds { get; } = ["GitRepository", "HelmRepository"];
 
     /// <summary>The resource's key, <c>namespace/name</c>.</summary>
+    [JsonIgnore]
     public string Key => $"{Namespace}/{Name}";
 
     /// <summary>Whether the resource has been applied (a receiver may name one that is applied later, or was deleted).</summary>

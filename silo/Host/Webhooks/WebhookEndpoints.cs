@@ -22,6 +22,11 @@ public static class WebhookEndpoints
     public static void Map(IEndpointRouteBuilder app, IReadOnlyList<Receiver> receivers, IGrainFactory grains, ILogger logger)
     {
         var byName = receivers.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        if (receivers.Count > 0)
+        {
+            logger.LogInformation("Webhook receivers on POST /hooks/<name>: {Receivers}", string.Join("; ", receivers));
+        }
+
         app.MapPost("/hooks/{name}", (HttpContext context, string name, CancellationToken cancellationToken) =>
             byName.TryGetValue(name, out var receiver)
                 ? ReceiveAsync(context, receiver, grains, logger, cancellationToken)
@@ -67,7 +72,7 @@ public static class WebhookEndpoints
             }
         }
 
-        logger.LogInformation("Webhook receiver {Receiver}: {Event} event from {Remote} reconciles {Resources}", receiver.Name, @event, context.Connection.RemoteIpAddress, string.Join(", ", triggered));
+        logger.LogInformation("Webhook receiver {Receiver}: {Event} event from {Remote} reconciles {Resources}", receiver.Name, @event, context.Connection.RemoteIpAddress, triggered.Count == 0 ? "nothing" : string.Join(", ", triggered));
         return Results.Json(new WebhookDelivery(receiver.Name, @event, triggered, missing), statusCode: StatusCodes.Status202Accepted);
     }
 
