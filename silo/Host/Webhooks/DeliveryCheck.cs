@@ -20,6 +20,13 @@ public static class DeliveryCheck
     /// <summary>GitLab's event header, e.g. <c>Push Hook</c>.</summary>
     public const string GitLabEventHeader = "X-Gitlab-Event";
 
+    /// <summary>The headers that carry a sender's id of the delivery, which becomes the correlation id of what it causes.</summary>
+    public static IReadOnlyList<string> DeliveryIdHeaders { get; } = ["X-GitHub-Delivery", "X-Gitlab-Event-UUID", "X-Correlation-ID"];
+
+    /// <summary>The sender's id of the delivery when it gives a plain one, else null (a new id is made).</summary>
+    public static string? DeliveryId(HttpRequest request) =>
+        DeliveryIdHeaders.Select(h => request.Headers[h].ToString()).FirstOrDefault(Api.ApiServices.IsPlainId);
+
     /// <summary>Null when the delivery proves it knows <paramref name="receiver"/>'s secret; otherwise why not, for the log.</summary>
     public static string? Rejection(Receiver receiver, HttpRequest request, ReadOnlySpan<byte> body)
     {

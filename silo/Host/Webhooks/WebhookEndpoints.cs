@@ -11,7 +11,7 @@ namespace Granary.Silo.Webhooks;
 /// <summary>
 /// <c>POST /hooks/{name}</c>, outside the bearer-token API: a delivery that proves it knows the receiver's secret and
 /// carries a triggering event makes each of the receiver's sources fetch at once, recorded with the actor
-/// <c>webhook:&lt;name&gt;</c>; the answer (202) lists the sources asked to fetch and does not wait for the fetches.
+/// <c>webhook:&lt;name&gt;</c> and the sender's delivery id as correlation id; the answer (202) lists the sources asked to fetch and does not wait for the fetches.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -55,7 +55,7 @@ public static class WebhookEndpoints
 
         var triggered = new List<ReceiverResource>();
         var missing = new List<ReceiverResource>();
-        using (GrainCallContext.Begin(actor: receiver.Actor))
+        using (GrainCallContext.Begin(DeliveryCheck.DeliveryId(context.Request), receiver.Actor))
         {
             foreach (var resource in receiver.Resources)
             {

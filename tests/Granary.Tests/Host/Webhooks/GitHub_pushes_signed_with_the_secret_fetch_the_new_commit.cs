@@ -5,18 +5,21 @@ namespace Granary.Tests.Host.Webhooks;
 public sealed class GitHub_pushes_signed_with_the_secret_fetch_the_new_commit : WebhookTestBase
 {
     [Fact]
-    public async Task A_signed_push_reconciles_fleet_at_once_recorded_as_the_webhook()
+    public async Task A_signed_push_reconciles_fleet_at_once_recorded_as_the_webhook_with_the_delivery_id()
     {
         await ApplyFleetAsync();
+        var delivery = Guid.NewGuid().ToString();
 
         await FetchesNewCommitAsync(async () =>
         {
-            using var response = await GitHubAsync("push", GitHubSecret);
+            using var response = await GitHubAsync("push", GitHubSecret, delivery: delivery);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             Assert.Equal([$"GitRepository {Ns}/fleet"], await ResourcesIn(response, "triggered"));
         });
 
-        Assert.Equal(["webhook:github"], await ReconcileRequestersAsync());
+        var requested = Assert.Single(await ReconcileRequestsAsync());
+        Assert.Equal("webhook:github", requested["actor"]!.GetValue<string>());
+        Assert.Equal(delivery, requested["correlationId"]!.GetValue<string>());
     }
 
     [Fact]

@@ -64,8 +64,8 @@ public abstract class WebhookTestBase : HostTestBase
     }
 
     /// <summary>Delivers a GitHub <paramref name="event"/> signed with <paramref name="secret"/>.</summary>
-    protected Task<HttpResponseMessage> GitHubAsync(string @event, string secret, string body = PushBody) =>
-        DeliverAsync("github", body, new Dictionary<string, string> { ["X-GitHub-Event"] = @event, ["X-Hub-Signature-256"] = Signature(secret, body) });
+    protected Task<HttpResponseMessage> GitHubAsync(string @event, string secret, string body = PushBody, string? delivery = null) =>
+        DeliverAsync("github", body, new Dictionary<string, string> { ["X-GitHub-Event"] = @event, ["X-Hub-Signature-256"] = Signature(secret, body), ["X-GitHub-Delivery"] = delivery ?? Guid.NewGuid().ToString() });
 
     /// <summary>GitHub's <c>X-Hub-Signature-256</c> of <paramref name="body"/> with <paramref name="secret"/>.</summary>
     protected static string Signature(string secret, string body) =>
@@ -87,10 +87,13 @@ public abstract class WebhookTestBase : HostTestBase
     }
 
     /// <summary>The actors of <c>fleet</c>'s recorded reconcile requests, oldest first.</summary>
-    protected async Task<List<string?>> ReconcileRequestersAsync() =>
+    protected async Task<List<string?>> ReconcileRequestersAsync() => (await ReconcileRequestsAsync()).Select(e => e["actor"]?.GetValue<string>()).ToList();
+
+    /// <summary><c>fleet</c>'s recorded reconcile requests, oldest first, as the history endpoint shows them.</summary>
+    protected async Task<List<JsonNode>> ReconcileRequestsAsync() =>
         (await GetJsonAsync(ResourcePath("GitRepository", "fleet", "history")))["items"]!.AsArray()
             .Where(e => e!["type"]!.GetValue<string>() == "resource.reconcile-requested")
-            .Select(e => e!["actor"]?.GetValue<string>())
+            .Select(e => e!)
             .ToList();
 
     /// <summary>The <c>kind namespace/name</c> of each resource in the answer's <paramref name="list"/>.</summary>
