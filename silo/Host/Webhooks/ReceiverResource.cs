@@ -21,15 +21,19 @@ public sealed record ReceiverResource(string Kind, string Namespace, string Name
     public async Task<bool> ExistsAsync(IGrainFactory grains) => (await (Kind switch
     {
         "GitRepository" => grains.Get<IGitRepositoryGrain>(Key).GetStatusAsync(),
-        _ => grains.Get<IHelmRepositoryGrain>(Key).GetStatusAsync(),
+        "HelmRepository" => grains.Get<IHelmRepositoryGrain>(Key).GetStatusAsync(),
+        _ => throw Unsupported(),
     })).Exists;
 
     /// <summary>Asks the source to fetch now, recorded with the caller's actor; completes when the fetch has finished.</summary>
     public Task<SourceStatus> RequestReconcileAsync(IGrainFactory grains) => Kind switch
     {
         "GitRepository" => grains.Get<IGitRepositoryGrain>(Key).RequestReconcileAsync(),
-        _ => grains.Get<IHelmRepositoryGrain>(Key).RequestReconcileAsync(),
+        "HelmRepository" => grains.Get<IHelmRepositoryGrain>(Key).RequestReconcileAsync(),
+        _ => throw Unsupported(),
     };
+
+    private InvalidOperationException Unsupported() => new($"{Kind} {Key}: a receiver cannot reconcile a {Kind}; use {string.Join(" or ", Kinds)}");
 
     /// <summary>Kind and key, e.g. <c>GitRepository flux-system/fleet</c>.</summary>
     public override string ToString() => $"{Kind} {Key}";
