@@ -28,12 +28,13 @@ public sealed record ApiServices(IGrainFactory Grains, PostgresEventStore Store,
     public static IDisposable Act(HttpContext context)
     {
         var supplied = context.Request.Headers[CorrelationHeader].ToString();
-        var correlation = supplied.Length is > 0 and <= 128 && supplied.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
-            ? supplied
-            : Guid.CreateVersion7().ToString("N");
+        var correlation = IsPlainId(supplied) ? supplied : Guid.CreateVersion7().ToString("N");
         context.Response.Headers[CorrelationHeader] = correlation;
         return GrainCallContext.Begin(correlation, TokenAuthorization.TokenOf(context).Name);
     }
+
+    /// <summary>Whether a client-supplied id (a correlation id, a webhook delivery id) is safe to record and echo: short, letters, digits and <c>-_.:</c>.</summary>
+    public static bool IsPlainId(string id) => id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
 
     /// <summary>The response for a kind the silo does not serve.</summary>
     public IResult UnknownKind(string kind) =>

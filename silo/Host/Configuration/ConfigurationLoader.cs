@@ -1,3 +1,4 @@
+using Granary.Silo.Webhooks;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -5,8 +6,8 @@ namespace Granary.Silo.Configuration;
 
 /// <summary>
 /// Builds the host configuration from a YAML file (<c>--config</c>), <c>GRANARY_*</c> environment variables and
-/// command-line flags, each overriding the one before. Unknown keys and flags are errors naming them; token values
-/// are read from the environment or a file and never appear in errors.
+/// command-line flags, each overriding the one before. Unknown keys and flags are errors naming them; token and
+/// webhook receiver secrets are read from the environment or a file and never appear in errors.
 /// </summary>
 public static class ConfigurationLoader
 {
@@ -26,7 +27,7 @@ public static class ConfigurationLoader
     ];
 
     private static readonly string[] TokenKeys = ["name", "role", "valueFrom"];
-    private static readonly string[] ValueFromKeys = ["env", "file"];
+    private static readonly string[] SecretSourceKeys = ["env", "file"];
 
     /// <summary>
     /// Loads the configuration. <paramref name="arguments"/> are the flags after the verb (including
@@ -39,11 +40,12 @@ public static class ConfigurationLoader
         var flags = ParseFlags(arguments);
         var values = new Dictionary<string, Value>(StringComparer.Ordinal);
         IReadOnlyList<ApiToken> tokens = [];
+        IReadOnlyList<Receiver> receivers = [];
 
         var configFile = flags.TryGetValue("--config", out var fromFlag) ? fromFlag : environment("GRANARY_CONFIG");
         if (!string.IsNullOrEmpty(configFile))
         {
-            tokens = ReadFile(configFile, values, environment);
+            (tokens, receivers) = ReadFile(configFile, values, environment);
         }
 
         foreach (var setting in Settings)
@@ -59,7 +61,7 @@ public static class ConfigurationLoader
             }
         }
 
-        return Build(values, tokens);
+        return Build(values, tokens, receivers);
     }
 
     private static Dictionary<string, string> ParseFlags(IReadOnlyList<string> arguments)
@@ -93,7 +95,7 @@ public static class ConfigurationLoader
         return flags;
     }
 
-    private static IReadOnlyList<ApiToken> ReadFile(string path, Dictionary<string, Value> values, Func<string, string?> environment)
+    private static (IReadOnlyList<ApiToken> Tokens, IReadOnlyList<Receiver> Receivers) ReadFile(string path, Dictionary<string, Value> values, Func<string, string?> environment)
     {
         string text;
         try
@@ -117,7 +119,7 @@ public static class ConfigurationLoader
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
-            return [];
+            return ([], []);
         }
 
         if (stream.Documents.Count > 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -127,12 +129,19 @@ public static class ConfigurationLoader
 
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         IReadOnlyList<ApiToken> tokens = [];
+        IReadOnlyList<Receiver> receivers = [];
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
             if (key == "tokens")
             {
                 tokens = ReadTokens(path, valueNode, baseDirectory, environment);
+                continue;
+            }
+
+            if (key == "receivers")
+            {
+                receivers = ReceiverReader.Read(path, valueNode, baseDirectory, environment);
                 continue;
             }
 
@@ -149,26 +158,14 @@ public static class ConfigurationLoader
             values[key] = new Value(scalar, $"{path}: {key}");
         }
 
-        return tokens;
+        return (tokens, receivers);
     }
 
     private static List<ApiToken> ReadTokens(string path, YamlNode node, string baseDirectory, Func<string, string?> environment)
     {
-        if (node is not YamlSequenceNode list)
-        {
-            throw new ConfigurationException($"{path}: tokens: expected a list of {{name, role, valueFrom}}");
-        }
-
         var tokens = new List<ApiToken>();
-        for (var index = 0; index < list.Children.Count; index++)
+        foreach (var (at, fields) in Entries(node, $"{path}: tokens", TokenKeys))
         {
-            var at = $"{path}: tokens[{index}]";
-            if (list.Children[index] is not YamlMappingNode entry)
-            {
-                throw new ConfigurationException($"{at}: expected a mapping with name, role and valueFrom");
-            }
-
-            var fields = Fields(entry, at, TokenKeys);
             var name = Scalar(fields, "name", at);
             var roleText = Scalar(fields, "role", at);
             var role = roleText switch
@@ -182,33 +179,41 @@ public static class ConfigurationLoader
                 throw new ConfigurationException($"{at}.name: token name '{name}' is used twice; names identify actors, give each token its own");
             }
 
-            if (!fields.TryGetValue("valueFrom", out var valueFromNode) || valueFromNode is not YamlMappingNode valueFrom)
-            {
-                throw new ConfigurationException($"{at}.valueFrom: required; give valueFrom.env (an environment variable) or valueFrom.file (a file) holding the token — never the token itself");
-            }
-
-            var source = Fields(valueFrom, $"{at}.valueFrom", ValueFromKeys);
-            if (source.Count != 1)
-            {
-                throw new ConfigurationException($"{at}.valueFrom: give exactly one of env or file");
-            }
-
-            var value = source.ContainsKey("env") ? FromEnvironment(Scalar(source, "env", $"{at}.valueFrom"), at, environment) : FromFile(Scalar(source, "file", $"{at}.valueFrom"), at, baseDirectory);
-            if (value.Length < 16)
-            {
-                throw new ConfigurationException($"{at}: the value of token '{name}' is shorter than 16 characters; use a random value, e.g. `openssl rand -hex 32`");
-            }
-
-            tokens.Add(new ApiToken(name, role, value));
+            tokens.Add(new ApiToken(name, role, Secret(fields, "valueFrom", at, $"token '{name}'", baseDirectory, environment)));
         }
 
         return tokens;
     }
 
-    private static string FromEnvironment(string variable, string at, Func<string, string?> environment) =>
+    /// <summary>
+    /// Reads the secret that <c>fields[key]</c> points at — <c>{env: VARIABLE}</c> or <c>{file: path}</c> (relative to
+    /// the config file) — for <paramref name="what"/>, e.g. <c>token 'ci'</c>. Errors name the entry, never the value.
+    /// </summary>
+    internal static string Secret(Dictionary<string, YamlNode> fields, string key, string at, string what, string baseDirectory, Func<string, string?> environment)
+    {
+        if (!fields.TryGetValue(key, out var node) || node is not YamlMappingNode reference)
+        {
+            throw new ConfigurationException($"{at}.{key}: required; give {key}.env (an environment variable) or {key}.file (a file) holding the secret of {what} — never the secret itself");
+        }
+
+        var source = Fields(reference, $"{at}.{key}", SecretSourceKeys);
+        if (source.Count != 1)
+        {
+            throw new ConfigurationException($"{at}.{key}: give exactly one of env or file");
+        }
+
+        var value = source.ContainsKey("env")
+            ? FromEnvironment(Scalar(source, "env", $"{at}.{key}"), $"{at}.{key}", what, environment)
+            : FromFile(Scalar(source, "file", $"{at}.{key}"), $"{at}.{key}", baseDirectory);
+        return value.Length >= 16
+            ? value
+            : throw new ConfigurationException($"{at}: the value of {what} is shorter than 16 characters; use a random value, e.g. `openssl rand -hex 32`");
+    }
+
+    private static string FromEnvironment(string variable, string at, string what, Func<string, string?> environment) =>
         environment(variable) is { Length: > 0 } value
             ? value.Trim()
-            : throw new ConfigurationException($"{at}.valueFrom.env: environment variable {variable} is not set or empty; set it to the token");
+            : throw new ConfigurationException($"{at}.env: environment variable {variable} is not set or empty; set it to the secret of {what}");
 
     private static string FromFile(string file, string at, string baseDirectory)
     {
@@ -219,11 +224,32 @@ public static class ConfigurationLoader
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"{at}.valueFrom.file: {full} cannot be read ({exception.GetType().Name}); check the path and its permissions");
+            throw new ConfigurationException($"{at}.file: {full} cannot be read ({exception.GetType().Name}); check the path and its permissions");
         }
     }
 
-    private static Dictionary<string, YamlNode> Fields(YamlMappingNode mapping, string at, string[] known)
+    /// <summary>
+    /// The entries of the list <paramref name="node"/> at <paramref name="at"/> (e.g. <c>file: tokens</c>), each with
+    /// its place (<c>file: tokens[0]</c>) and fields; a non-list, an entry that is no mapping, or an unknown key is an error naming it.
+    /// </summary>
+    internal static IEnumerable<(string At, Dictionary<string, YamlNode> Fields)> Entries(YamlNode node, string at, string[] keys)
+    {
+        if (node is not YamlSequenceNode list)
+        {
+            throw new ConfigurationException($"{at}: expected a list of {{{string.Join(", ", keys)}}}");
+        }
+
+        for (var index = 0; index < list.Children.Count; index++)
+        {
+            var entryAt = $"{at}[{index}]";
+            yield return list.Children[index] is YamlMappingNode entry
+                ? (entryAt, Fields(entry, entryAt, keys))
+                : throw new ConfigurationException($"{entryAt}: expected a mapping with {string.Join(", ", keys)}");
+        }
+    }
+
+    /// <summary>The keys of <paramref name="mapping"/>; a key not in <paramref name="known"/> is an error naming it and the keys allowed.</summary>
+    internal static Dictionary<string, YamlNode> Fields(YamlMappingNode mapping, string at, string[] known)
     {
         var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in mapping.Children)
@@ -240,14 +266,15 @@ public static class ConfigurationLoader
         return fields;
     }
 
-    private static string Scalar(Dictionary<string, YamlNode> fields, string key, string at) =>
+    /// <summary>The non-empty single value of <c>fields[key]</c>; missing or empty is an error naming <c>at.key</c>.</summary>
+    internal static string Scalar(Dictionary<string, YamlNode> fields, string key, string at) =>
         fields.TryGetValue(key, out var node) && node is YamlScalarNode { Value: { Length: > 0 } value }
             ? value
             : throw new ConfigurationException($"{at}.{key}: required; give it a value");
 
-    private static string KnownKeys() => string.Join(", ", Settings.Select(s => s.Key).Append("tokens"));
+    private static string KnownKeys() => string.Join(", ", Settings.Select(s => s.Key).Append("tokens").Append("receivers"));
 
-    private static HostConfiguration Build(Dictionary<string, Value> values, IReadOnlyList<ApiToken> tokens)
+    private static HostConfiguration Build(Dictionary<string, Value> values, IReadOnlyList<ApiToken> tokens, IReadOnlyList<Receiver> receivers)
     {
         string? Get(string key) => values.TryGetValue(key, out var value) ? value.Text : null;
         var postgres = Get("postgres");
@@ -274,6 +301,7 @@ public static class ConfigurationLoader
                 var other => throw new ConfigurationException($"{values["logFormat"].Origin}: '{other}' is not a log format; use text or json"),
             },
             Tokens = tokens,
+            Receivers = receivers,
         };
     }
 

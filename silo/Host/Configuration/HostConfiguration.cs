@@ -1,3 +1,5 @@
+using Granary.Silo.Webhooks;
+
 namespace Granary.Silo.Configuration;
 
 /// <summary>Everything a silo host needs to run, after the config file, environment and flags were merged.</summary>
@@ -29,6 +31,9 @@ public sealed record HostConfiguration
 
     /// <summary>The API bearer tokens, with their values resolved.</summary>
     public IReadOnlyList<ApiToken> Tokens { get; init; } = [];
+
+    /// <summary>The webhook receivers served under <c>/hooks/{name}</c>, with their secrets resolved.</summary>
+    public IReadOnlyList<Receiver> Receivers { get; init; } = [];
 
     /// <summary>An OpenTelemetry collector (OTLP) to send traces and metrics to; null sends none.</summary>
     public Uri? OtlpEndpoint { get; init; }
@@ -69,7 +74,7 @@ public sealed record HostConfiguration
     {
         builder.Append($"Postgres = {RedactedPostgres}, Schema = {Schema}, Listen = {Listen}, SiloName = {SiloName}, Kubeconfig = {Kubeconfig ?? "(in-cluster)"}, ");
         builder.Append($"KubeContext = {KubeContext ?? "(current)"}, DataDirectory = {DataDirectory}, KubectlPath = {KubectlPath}, OtlpEndpoint = {OtlpEndpoint?.ToString() ?? "(none)"}, ");
-        builder.Append($"LogFormat = {LogFormat}, Tokens = [{string.Join(", ", Tokens)}]");
+        builder.Append($"LogFormat = {LogFormat}, Tokens = [{string.Join(", ", Tokens)}], Receivers = [{string.Join(", ", Receivers)}]");
         return true;
     }
 }

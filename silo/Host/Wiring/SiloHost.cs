@@ -134,6 +134,7 @@ public sealed class SiloHost : IAsyncDisposable
             AuditEndpoints.Map(api, services, authorization, json);
             HealthEndpoints.Map(app, silo.EventStore.DataSource, () => host?._started == true);
             MetricsEndpoint.Map(app, exporter, table);
+            Webhooks.WebhookEndpoints.Map(app, configuration.Receivers, silo.GrainFactory, loggerFactory.CreateLogger("Granary.Webhooks"));
 
             await app.StartAsync(cancellationToken);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

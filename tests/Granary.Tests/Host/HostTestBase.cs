@@ -50,6 +50,9 @@ public abstract class HostTestBase : IAsyncLifetime
     /// <summary>A client without a token.</summary>
     protected HttpClient Anonymous { get; private set; } = null!;
 
+    /// <summary>The host's configuration; a subclass adds what its behaviour needs (e.g. webhook receivers).</summary>
+    protected virtual HostConfiguration Configure(HostConfiguration configuration) => configuration;
+
     /// <summary>The management cluster; null uses an unreachable one.</summary>
     protected virtual Task<KubernetesClient?> ClusterAsync() => Task.FromResult<KubernetesClient?>(null);
 
@@ -69,7 +72,7 @@ public abstract class HostTestBase : IAsyncLifetime
             ReminderPollInterval = TimeSpan.FromMilliseconds(200),
             Tokens = [new ApiToken("admin", ApiRole.Admin, AdminToken), new ApiToken("reader", ApiRole.Read, ReadToken)],
         };
-        Host = await SiloHost.StartAsync(configuration, cluster);
+        Host = await SiloHost.StartAsync(Configure(configuration), cluster);
         Admin = Client(AdminToken);
         Reader = Client(ReadToken);
         Anonymous = Client(null);
