@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using Granary.Silo.Cli;
+
+namespace Granary.Tests.Host.Cli;
+
+/// <summary>A host started in-process (see <see cref="HostTestBase"/>) and the <c>granary</c> client verbs run against it in-process.</summary>
+public abstract partial class CliTestBase : HostTestBase
+{
+    /// <summary>Runs <c>granary <paramref name="args"/></c> against the host with <paramref name="token"/>; returns the exit code and what it wrote.</summary>
+    protected async Task<CliRun> RunAsync(string? token, params string[] args)
+    {
+        string[] connection = ["--server", Host.Address.ToString(), .. token is null ? Array.Empty<string>() : ["--token", token]];
+        return await CliRun.RunAsync([.. args, .. connection]);
+    }
+
+    /// <summary>A temporary file holding <paramref name="yaml"/>, named <paramref name="name"/> under <paramref name="directory"/> (a new one when null).</summary>
+    protected static string WriteYaml(string yaml, string name = "resources.yaml", string? directory = null)
+    {
+        directory ??= Directory.CreateTempSubdirectory("granary-cli-").FullName;
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary><paramref name="text"/> with what changes between runs replaced: commit hashes, this test's namespace, the repository's path.</summary>
+    protected string Normalise(string text) =>
+        Sha().Replace(text.Replace(Ns, "<ns>").Replace(Repository.WorkTree, "<repo>"), "<sha>");
+
+    [GeneratedRegex("[0-9a-f]{40}")]
+    private static partial Regex Sha();
+}
+
+/// <summary>One in-process run of the CLI.</summary>
+/// <param name="ExitCode">What it returned.</param>
+/// <param name="Output">What it wrote to standard output.</param>
+/// <param name="Error">What it wrote to standard error.</param>
+public sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    /// <summary>Runs <c>granary <paramref name="args"/></c> with no GRANARY_* variables set.</summary>
+    public static async Task<CliRun> RunAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var code = await CliApp.RunAsync(args, output, error, _ => null, timeout.Token);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+}
