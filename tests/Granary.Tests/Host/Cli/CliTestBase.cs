@@ -22,9 +22,11 @@ public abstract partial class CliTestBase : HostTestBase
         return path;
     }
 
-    /// <summary><paramref name="text"/> with what changes between runs replaced: commit hashes, this test's namespace, the repository's path.</summary>
-    protected string Normalise(string text) =>
-        Sha().Replace(text.Replace(Ns, "<ns>").Replace(Repository.WorkTree, "<repo>"), "<sha>");
+    /// <summary>What <see cref="Normalise"/> puts in place of a commit hash: as wide, so table columns keep their widths.</summary>
+    protected static readonly string Commit = new('0', 40);
+
+    /// <summary><paramref name="text"/> with what changes between runs replaced: commit hashes (by <see cref="Commit"/>), this test's namespace.</summary>
+    protected string Normalise(string text) => Sha().Replace(text.Replace(Ns, "<ns>"), Commit);
 
     [GeneratedRegex("[0-9a-f]{40}")]
     private static partial Regex Sha();

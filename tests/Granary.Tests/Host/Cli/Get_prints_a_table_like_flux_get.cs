@@ -29,22 +29,22 @@ public sealed class Get_prints_a_table_like_flux_get : CliTestBase
 
         Assert.Equal(0, all.ExitCode);
         Assert.Equal(
-            """
-            KIND            NAME             REVISION              SUSPENDED   READY     MESSAGE
-            GitRepository   fleet            main@sha1:<sha>   False       True      stored artifact for revision 'main@sha1:<sha>'
-            GitRepository   infra-repo       main@sha1:<sha>   False       True      stored artifact for revision 'main@sha1:<sha>'
-            Kustomization   apps                                   True        Unknown
-            Kustomization   infrastructure                         True        Unknown
+            $"""
+            KIND            NAME             REVISION                                             SUSPENDED   READY     MESSAGE
+            GitRepository   fleet            main@sha1:{Commit}   False       True      stored artifact for revision 'main@sha1:{Commit}'
+            GitRepository   infra-repo       main@sha1:{Commit}   False       True      stored artifact for revision 'main@sha1:{Commit}'
+            Kustomization   apps                                                                  True        Unknown   reconciliation in progress
+            Kustomization   infrastructure                                                        True        Unknown   reconciliation in progress
 
             """.ReplaceLineEndings("\n"),
             Normalise(all.Output));
 
         var repositories = await RunAsync(ReadToken, "get", "gitrepositories", "-n", Ns);
         Assert.Equal(
-            """
-            NAME         REVISION              SUSPENDED   READY   MESSAGE
-            fleet        main@sha1:<sha>   False       True    stored artifact for revision 'main@sha1:<sha>'
-            infra-repo   main@sha1:<sha>   False       True    stored artifact for revision 'main@sha1:<sha>'
+            $"""
+            NAME         REVISION                                             SUSPENDED   READY   MESSAGE
+            fleet        main@sha1:{Commit}   False       True    stored artifact for revision 'main@sha1:{Commit}'
+            infra-repo   main@sha1:{Commit}   False       True    stored artifact for revision 'main@sha1:{Commit}'
 
             """.ReplaceLineEndings("\n"),
             Normalise(repositories.Output));
@@ -53,7 +53,7 @@ public sealed class Get_prints_a_table_like_flux_get : CliTestBase
         Assert.Equal(
             """
             NAME   REVISION   SUSPENDED   READY     MESSAGE
-            apps              True        Unknown
+            apps              True        Unknown   reconciliation in progress
 
             """.ReplaceLineEndings("\n"),
             Normalise(one.Output));

@@ -19,6 +19,6 @@ public sealed class History_shows_spec_changes_with_the_actor : CliTestBase
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +gitrepository\.spec-applied +admin +spec applied \(generation 1\): .*interval 1m0s", specs[0]);
         Assert.Matches(@"admin +spec applied \(generation 2\): .*interval 2m0s", specs[1]);
         Assert.Matches(@"resource\.suspended +admin +suspended: freeze$", lines[^1]);
-        Assert.Contains(lines, l => l.Contains("gitrepository.artifact-fetched") && l.Contains("(controller)"));
+        Assert.Contains(lines, l => l.Contains("gitrepository.artifact-fetched"));
     }
 }
