@@ -7,23 +7,12 @@ public sealed class Apply_of_an_invalid_file_names_the_field_and_applies_nothing
     [Fact]
     public async Task The_error_names_file_kind_name_and_field_and_the_exit_code_is_not_zero()
     {
-        var directory = Directory.CreateTempSubdirectory("granary-cli-").FullName;
+        var directory = NewDirectory();
         WriteYaml(GitRepositoryYaml("fleet"), "a-source.yaml", directory);
         var broken = WriteYaml($"""
             {GitRepositoryYaml("other")}
             ---
-            apiVersion: kustomize.toolkit.fluxcd.io/v1
-            kind: Kustomization
-            metadata:
-              name: apps
-              namespace: {Ns}
-            spec:
-              sourceRef:
-                kind: GitRepository
-                name: fleet
-              path: ./apps
-              intervall: 10m
-              prune: true
+            {KustomizationYaml("apps", "interval: 10m", "intervall: 10m")}
             """, "b-apps.yaml", directory);
 
         var run = await RunAsync(AdminToken, "apply", "-f", directory);

@@ -19,7 +19,7 @@ public sealed class Apply_reads_a_file_or_a_directory : CliTestBase
     [Fact]
     public async Task Every_yaml_file_under_a_directory_is_applied()
     {
-        var directory = Directory.CreateTempSubdirectory("granary-cli-").FullName;
+        var directory = NewDirectory();
         WriteYaml($"---\n{GitRepositoryYaml("fleet")}\n", "a.yaml", directory);
         Directory.CreateDirectory(Path.Combine(directory, "nested"));
         WriteYaml($"# the second\n{GitRepositoryYaml("other")}\n", "b.yml", Path.Combine(directory, "nested"));

@@ -6,6 +6,8 @@ namespace Granary.Tests.Host.Cli;
 /// <summary>A host started in-process (see <see cref="HostTestBase"/>) and the <c>granary</c> client verbs run against it in-process.</summary>
 public abstract partial class CliTestBase : HostTestBase
 {
+    private readonly List<string> _directories = [];
+
     /// <summary>Runs <c>granary <paramref name="args"/></c> against the host with <paramref name="token"/>; returns the exit code and what it wrote.</summary>
     protected async Task<CliRun> RunAsync(string? token, params string[] args)
     {
@@ -13,14 +15,46 @@ public abstract partial class CliTestBase : HostTestBase
         return await CliRun.RunAsync([.. args, .. connection]);
     }
 
-    /// <summary>A temporary file holding <paramref name="yaml"/>, named <paramref name="name"/> under <paramref name="directory"/> (a new one when null).</summary>
-    protected static string WriteYaml(string yaml, string name = "resources.yaml", string? directory = null)
+    public override async Task DisposeAsync()
     {
-        directory ??= Directory.CreateTempSubdirectory("granary-cli-").FullName;
+        await base.DisposeAsync();
+        foreach (var directory in _directories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A directory for this test's files, deleted after it.</summary>
+    protected string NewDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("granary-cli-").FullName;
+        _directories.Add(directory);
+        return directory;
+    }
+
+    /// <summary>A file holding <paramref name="yaml"/>, named <paramref name="name"/> under <paramref name="directory"/> (a new one when null).</summary>
+    protected string WriteYaml(string yaml, string name = "resources.yaml", string? directory = null)
+    {
+        directory ??= NewDirectory();
         var path = Path.Combine(directory, name);
         File.WriteAllText(path, yaml);
         return path;
     }
+
+    /// <summary>A Kustomization of <c>./apps</c> from GitRepository <c>fleet</c>, with <paramref name="specLines"/> added to its spec.</summary>
+    protected string KustomizationYaml(string name, params string[] specLines) => $"""
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: {name}
+          namespace: {Ns}
+        spec:
+          sourceRef:
+            kind: GitRepository
+            name: fleet
+          path: ./apps
+          prune: true
+        """ + string.Concat(specLines.Select(line => "\n  " + line));
 
     /// <summary>What <see cref="Normalise"/> puts in place of a commit hash: as wide, so table columns keep their widths.</summary>
     protected static readonly string Commit = new('0', 40);

@@ -12,9 +12,9 @@ public sealed class Get_prints_a_table_like_flux_get : CliTestBase
             ---
             {GitRepositoryYaml("infra-repo")}
             ---
-            {SuspendedKustomizationYaml("apps")}
+            {KustomizationYaml("apps", "interval: 10m", "suspend: true")}
             ---
-            {SuspendedKustomizationYaml("infrastructure")}
+            {KustomizationYaml("infrastructure", "interval: 10m", "suspend: true")}
             """);
         var apply = await RunAsync(AdminToken, "apply", "-f", file);
         Assert.True(apply.ExitCode == 0, apply.ToString());
@@ -70,20 +70,4 @@ public sealed class Get_prints_a_table_like_flux_get : CliTestBase
         Assert.StartsWith("NAMESPACE", all.Output);
         Assert.Contains("<ns>   fleet", Normalise(all.Output));
     }
-
-    private string SuspendedKustomizationYaml(string name) => $"""
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: {name}
-          namespace: {Ns}
-        spec:
-          sourceRef:
-            kind: GitRepository
-            name: fleet
-          path: ./apps
-          interval: 10m
-          prune: true
-          suspend: true
-        """;
 }
