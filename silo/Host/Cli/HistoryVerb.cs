@@ -36,13 +36,19 @@ public static class HistoryVerb
             return 0;
         }
 
+        await Timeline(items).WriteAsync(session.Output);
+        return 0;
+    }
+
+    /// <summary>History entries (the API's <c>HistoryEntry</c> JSON) as a TIME, TYPE, ACTOR, SUMMARY table.</summary>
+    public static TextTable Timeline(IEnumerable<JsonNode?> entries)
+    {
         var table = new TextTable("TIME", "TYPE", "ACTOR", "SUMMARY");
-        foreach (var item in items)
+        foreach (var entry in entries)
         {
-            table.Add(Printing.Time(Printing.Text(item, "time")), Printing.Text(item, "type"), Printing.Text(item, "actor") ?? ControlLoop, Printing.Text(item, "summary"));
+            table.Add(Printing.Time(Printing.Text(entry, "time")), Printing.Text(entry, "type"), Printing.Text(entry, "actor") ?? ControlLoop, Printing.Text(entry, "summary"));
         }
 
-        await table.WriteAsync(session.Output);
-        return 0;
+        return table;
     }
 }

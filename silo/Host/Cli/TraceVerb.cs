@@ -44,13 +44,7 @@ public static class TraceVerb
         await output.WriteLineAsync($"Last change:  {(trace["lastChange"] is { } change ? $"{Printing.Time(Printing.Text(change, "time"))} at revision {Printing.Text(trace, "lastChangeRevision")}" : "none recorded (applied unchanged since adopted)")}");
         await output.WriteLineAsync($"Commit:       {Printing.Text(trace, "source.commit") ?? "(unknown)"}{(trace["source"]?["fetched"] is { } fetched ? $" (fetched {Printing.Time(Printing.Text(fetched, "time"))})" : string.Empty)}");
         await output.WriteLineAsync("Events:");
-        var table = new TextTable("TIME", "TYPE", "ACTOR", "SUMMARY");
-        foreach (var item in trace["events"] as JsonArray ?? [])
-        {
-            table.Add(Printing.Time(Printing.Text(item, "time")), Printing.Text(item, "type"), Printing.Text(item, "actor") ?? HistoryVerb.ControlLoop, Printing.Text(item, "summary"));
-        }
-
-        foreach (var line in table.Lines())
+        foreach (var line in HistoryVerb.Timeline(trace["events"] as JsonArray ?? []).Lines())
         {
             await output.WriteLineAsync("  " + line);
         }
