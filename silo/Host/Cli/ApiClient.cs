@@ -50,8 +50,8 @@ public sealed class ApiClient(HttpClient http, Uri server, bool hasToken) : IDis
         return (lines, cursor);
     }
 
-    /// <summary>Sends a request and parses the JSON answer; a 422 comes back as <see cref="ApiRejection"/> with the body.</summary>
-    public async Task<(HttpStatusCode Status, JsonNode Body)> SendAsync(HttpMethod method, string path, HttpContent? content, ApiRole role, CancellationToken cancellationToken)
+    /// <summary>Sends a request and parses the JSON answer; a 422 is thrown as <see cref="ApiRejection"/> with the body.</summary>
+    private async Task<(HttpStatusCode Status, JsonNode Body)> SendAsync(HttpMethod method, string path, HttpContent? content, ApiRole role, CancellationToken cancellationToken)
     {
         using var response = await SendRawAsync(method, path, content, role, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
