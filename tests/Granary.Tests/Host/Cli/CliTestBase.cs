@@ -41,6 +41,9 @@ public abstract partial class CliTestBase : HostTestBase
         return path;
     }
 
+    /// <summary>Starts <c>granary <paramref name="args"/></c> against the host with <paramref name="token"/>, to run until interrupted.</summary>
+    protected RunningCli Start(string token, params string[] args) => new([.. args, "--server", Host.Address.ToString(), "--token", token]);
+
     /// <summary>A Kustomization of <c>./apps</c> from GitRepository <c>fleet</c>, with <paramref name="specLines"/> added to its spec.</summary>
     protected string KustomizationYaml(string name, params string[] specLines) => $"""
         apiVersion: kustomize.toolkit.fluxcd.io/v1
