@@ -1,10 +1,23 @@
 using System.Runtime.InteropServices;
+using Granary.Silo.Cli;
 using Granary.Silo.Configuration;
 using Granary.Silo.Wiring;
 
 // The silo host. `granary run` reads the configuration (file, GRANARY_* variables, flags), starts a silo with the
-// resource grains wired to the management cluster, and serves the HTTP API until Ctrl+C or SIGTERM.
+// resource grains wired to the management cluster, and serves the HTTP API until Ctrl+C or SIGTERM. Every other verb
+// (get, apply, history, …) is a client of that API (silo/Host/Cli).
 var verb = args.FirstOrDefault() ?? "run";
+if (CliApp.Handles(verb))
+{
+    using var interrupted = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        interrupted.Cancel();
+    };
+    return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, interrupted.Token);
+}
+
 if (verb is "help" or "--help" or "-h" || args.Skip(1).Any(a => a is "--help" or "-h"))
 {
     Console.WriteLine("usage: granary run [--config granary.yaml] [flags]");
@@ -15,12 +28,14 @@ if (verb is "help" or "--help" or "-h" || args.Skip(1).Any(a => a is "--help" or
     }
 
     Console.WriteLine("  --config         GRANARY_CONFIG         the YAML config file; API tokens are only read from it (tokens: [{name, role: read|admin, valueFrom: {env|file}}])");
+    Console.WriteLine("Client verbs (talk to a running silo's API; granary <verb> --help for each):");
+    CliApp.WriteHelp(Console.Out);
     return 0;
 }
 
 if (verb is not "run")
 {
-    Console.Error.WriteLine($"granary: unknown verb '{verb}'; usage: granary run [--config granary.yaml] [flags] (granary --help lists them)");
+    Console.Error.WriteLine($"granary: unknown verb '{verb}'; usage: granary run [--config granary.yaml] [flags], or a client verb: {string.Join(", ", CliApp.Verbs.Select(v => v.Name))} (granary --help lists them)");
     return 2;
 }
 
