@@ -73,8 +73,7 @@ public sealed class ClusterGrain(ClusterConnectionResolver resolver) : ResourceG
     /// <inheritdoc />
     public async Task<ClusterStatus> RequestReconcileAsync()
     {
-        RequireExists();
-        await RaiseAsync(new ReconcileRequested(WithSource: false));
+        await RecordReconcileRequestAsync(withSource: false);
         return await ReconcileAsync();
     }
 
@@ -86,8 +85,7 @@ public sealed class ClusterGrain(ClusterConnectionResolver resolver) : ResourceG
             return;
         }
 
-        await RaiseAsync(new Deleted());
-        await StopReconcilingAsync();
+        await RecordDeletedAsync();
         DisposeProbe();
         await GrainFactory.Get<IClusterDirectoryGrain>(Namespace).LeaveAsync(Key);
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Granary.Grains.Artifacts;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Clusters;
@@ -14,7 +13,7 @@ namespace Granary.Grains.Deployments;
 /// <param name="ScratchDirectory">Where artifacts are unpacked for a build (deleted afterwards).</param>
 public sealed record KustomizationEnvironment(KubernetesClient Cluster, KustomizeBuilder Builder, ArtifactExtractor Extractor, string ScratchDirectory)
 {
-    private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
+    private readonly ServiceAccountClients _accounts = new(Cluster);
 
     /// <summary>Clients for other clusters (<c>kubeConfig</c>, <c>clusterRef</c>, <c>clusterSelector</c>); null when the silo manages only its own.</summary>
     public ClusterClients? Fleet { get; init; }
@@ -32,8 +31,5 @@ public sealed record KustomizationEnvironment(KubernetesClient Cluster, Kustomiz
     /// The client that applies for a Kustomization: the cluster's own, or one impersonating
     /// <c>system:serviceaccount:&lt;namespace&gt;:&lt;serviceAccountName&gt;</c> (as Flux does), cached per account.
     /// </summary>
-    public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => string.IsNullOrEmpty(serviceAccountName)
-        ? Cluster
-        : _impersonating.GetOrAdd($"{@namespace}/{serviceAccountName}",
-            _ => new KubernetesClient(Cluster.Connection.ImpersonatingServiceAccount(@namespace, serviceAccountName), Cluster.Options));
+    public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => _accounts.For(@namespace, serviceAccountName);
 }

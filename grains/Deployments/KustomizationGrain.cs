@@ -87,8 +87,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     /// <inheritdoc />
     public async Task<DeploymentStatus> RequestReconcileAsync(bool withSource)
     {
-        RequireExists();
-        await RaiseAsync(new ReconcileRequested(withSource));
+        await RecordReconcileRequestAsync(withSource);
         if (withSource && State.Spec!.SourceRef is { Kind: "GitRepository" } source)
         {
             await GrainFactory.Get<IGitRepositoryGrain>($"{source.Namespace ?? Namespace}/{source.Name}").RequestReconcileAsync();
@@ -135,8 +134,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             }
         }
 
-        await RaiseAsync(new Deleted());
-        await StopReconcilingAsync();
+        await RecordDeletedAsync();
     }
 
     /// <inheritdoc />

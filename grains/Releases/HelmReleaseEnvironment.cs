@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Granary.Grains.Clusters;
 using Granary.Grains.Kubernetes.Client;
 
@@ -10,7 +9,7 @@ namespace Granary.Grains.Releases;
 /// <param name="Capabilities">The cluster's version and API versions, for rendering.</param>
 public sealed record HelmReleaseEnvironment(KubernetesClient Cluster, HelmTemplateRenderer Renderer, ClusterCapabilitiesReader Capabilities)
 {
-    private readonly ConcurrentDictionary<string, KubernetesClient> _impersonating = new(StringComparer.Ordinal);
+    private readonly ServiceAccountClients _accounts = new(Cluster);
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<KubernetesClient, ClusterCapabilitiesReader> _capabilities = new();
 
@@ -28,10 +27,7 @@ public sealed record HelmReleaseEnvironment(KubernetesClient Cluster, HelmTempla
     public RenderStatistics Renders { get; } = new();
 
     /// <summary>The client that applies for a release: the cluster's own, or one impersonating its ServiceAccount (as Flux), cached per account.</summary>
-    public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => string.IsNullOrEmpty(serviceAccountName)
-        ? Cluster
-        : _impersonating.GetOrAdd($"{@namespace}/{serviceAccountName}",
-            _ => new KubernetesClient(Cluster.Connection.ImpersonatingServiceAccount(@namespace, serviceAccountName), Cluster.Options));
+    public KubernetesClient ClientFor(string @namespace, string? serviceAccountName) => _accounts.For(@namespace, serviceAccountName);
 }
 
 /// <summary>Counts renders reused from a release's last render and renders run, for metrics and the benchmark.</summary>

@@ -107,8 +107,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     /// <inheritdoc />
     public async Task<HelmReleaseStatus> RequestReconcileAsync(bool withSource)
     {
-        RequireExists();
-        await RaiseAsync(new ReconcileRequested(withSource));
+        await RecordReconcileRequestAsync(withSource);
         if (withSource && SourceKey(State.Spec!) is { } source)
         {
             _ = State.Spec!.Chart!.Spec.SourceRef.Kind == "GitRepository"
@@ -151,8 +150,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             await RaiseAsync(new Uninstalled(State.Current ?? State.NextRelease - 1, "the HelmRelease was deleted", removed, DateTimeOffset.UtcNow));
         }
 
-        await RaiseAsync(new Deleted());
-        await StopReconcilingAsync();
+        await RecordDeletedAsync();
     }
 
     /// <inheritdoc />

@@ -68,6 +68,20 @@ public abstract class ResourceGrain<TState> : EventSourcedGrain<TState>, Granary
         }
     }
 
+    /// <summary>Records that someone asked for a reconcile now (the actor comes from the call context).</summary>
+    protected Task RecordReconcileRequestAsync(bool withSource)
+    {
+        RequireExists();
+        return RaiseAsync(new ReconcileRequested(withSource));
+    }
+
+    /// <summary>Records the deletion and stops the timer and reminder; the grain cleans up what it owns first.</summary>
+    protected async Task RecordDeletedAsync()
+    {
+        await RaiseAsync(new Deleted());
+        await StopReconcilingAsync();
+    }
+
     /// <summary>Whether <paramref name="spec"/> or <paramref name="labels"/> differ from what was last applied.</summary>
     protected bool SpecChanged(object? current, object spec, Dictionary<string, string>? labels) =>
         !State.Exists

@@ -68,8 +68,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : R
     /// <inheritdoc />
     public async Task<SourceStatus> RequestReconcileAsync()
     {
-        RequireExists();
-        await RaiseAsync(new ReconcileRequested(WithSource: false));
+        await RecordReconcileRequestAsync(withSource: false);
         return await ReconcileAsync();
     }
 
@@ -81,8 +80,7 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : R
             return;
         }
 
-        await RaiseAsync(new Deleted());
-        await StopReconcilingAsync();
+        await RecordDeletedAsync();
     }
 
     /// <inheritdoc />

@@ -74,8 +74,7 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
     /// <inheritdoc />
     public async Task<SourceStatus> RequestReconcileAsync()
     {
-        RequireExists();
-        await RaiseAsync(new ReconcileRequested(WithSource: false));
+        await RecordReconcileRequestAsync(withSource: false);
         return await ReconcileAsync();
     }
 
@@ -87,8 +86,7 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
             return;
         }
 
-        await RaiseAsync(new Deleted());
-        await StopReconcilingAsync();
+        await RecordDeletedAsync();
     }
 
     /// <inheritdoc />
