@@ -8,7 +8,7 @@ namespace Granary.Grains.Sources.Git;
 /// which the whole process tree is killed, and a cap on captured output. Failures become
 /// <see cref="GitSourceException"/>s whose text is scrubbed of secrets.
 /// </summary>
-internal static class GitProcess
+internal static partial class GitProcess
 {
     /// <summary>What to run and within which limits.</summary>
     internal sealed record Invocation(
@@ -85,7 +85,7 @@ internal static class GitProcess
 
         if (process.ExitCode != 0)
         {
-            var message = invocation.Environment.Scrub(Encoding.UTF8.GetString(await stderr).Trim(), invocation.Url);
+            var message = Stable(invocation.Environment.Scrub(Encoding.UTF8.GetString(await stderr).Trim(), invocation.Url));
             if (message.Length > 2000)
             {
                 message = message[..2000] + "…";
@@ -97,6 +97,15 @@ internal static class GitProcess
 
         return Encoding.UTF8.GetString(await stdout);
     }
+
+    /// <summary>
+    /// git's message without what changes between attempts at the same failure (curl's "after 2 ms"), so a failure that
+    /// repeats reads the same and is recorded once.
+    /// </summary>
+    internal static string Stable(string stderr) => ElapsedTime().Replace(stderr, string.Empty);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" after \d+ ms")]
+    private static partial System.Text.RegularExpressions.Regex ElapsedTime();
 
     private static GitSourceFailure Classify(string stderr) =>
         stderr.Contains("Authentication failed", StringComparison.OrdinalIgnoreCase)
