@@ -18,7 +18,7 @@ public sealed record HelmReleaseSpec
     /// <summary>The chart template: chart name, version constraint and source.</summary>
     public HelmChartTemplate? Chart { get; init; }
 
-    /// <summary>A reference to a chart source object (not supported yet; use <c>chart</c>).</summary>
+    /// <summary>A HelmChart or OCIRepository whose artifact is the chart (instead of <c>chart</c>).</summary>
     public CrossNamespaceObjectReference? ChartRef { get; init; }
 
     /// <summary>How often to reconcile.</summary>
