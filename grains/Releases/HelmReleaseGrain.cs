@@ -525,7 +525,16 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             _subscribedTo = $"{reference.Kind}/{id.Key}";
         }
 
-        var found = await source.GetChartAsync();
+        ChartSourceArtifact found;
+        try
+        {
+            found = await source.GetChartAsync();
+        }
+        catch (HelmChartException exception)
+        {
+            throw new HelmChartException(exception.Reason, $"spec.chartRef: {exception.Message}");
+        }
+
         var ready = found.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
         if (!found.Status.Exists)
         {

@@ -123,6 +123,30 @@ public sealed class TestHelmRepository : IAsyncDisposable
         }
     }
 
+    /// <summary>Pushes an OCI artifact that is not a chart: one layer of <paramref name="mediaType"/> at <c>charts/&lt;name&gt;:&lt;tag&gt;</c>.</summary>
+    public void AddArtifact(string name, string tag, string mediaType, byte[] layer)
+    {
+        var config = Encoding.UTF8.GetBytes("{}");
+        var manifest = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = Descriptor("application/vnd.oci.image.config.v1+json", config),
+            ["layers"] = new JsonArray(Descriptor(mediaType, layer)),
+        }.ToJsonString());
+        lock (_gate)
+        {
+            _blobs[Digest(config)] = config;
+            _blobs[Digest(layer)] = layer;
+            if (!_manifests.TryGetValue(name, out var tags))
+            {
+                _manifests[name] = tags = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            }
+
+            tags[tag] = manifest;
+        }
+    }
+
     /// <summary>Serves other bytes for a chart tarball than the index's digest says (over HTTP and as its OCI layer blob).</summary>
     public void Tamper(string chart, string version)
     {

@@ -37,15 +37,44 @@ public sealed class Bad_chart_references_are_refused_clearly(LocalKubernetes kub
     [Fact]
     public async Task An_oci_repository_whose_artifact_is_not_a_chart_says_which_layer_to_select()
     {
-        Charts.Add(false, new TestChart("demo", "0.1.0"));
-        await ApplyOciRepositoryAsync("demo", new OCIRepositoryRef { Tag = "0.1.0" }, spec => spec with { LayerSelector = new OCILayerSelector { MediaType = "application/vnd.cncf.helm.config.v1+json", Operation = "copy" } });
+        Charts.AddArtifact("manifests", "1.0.0", "application/vnd.cncf.flux.content.v1.tar+gzip", await TarGzAsync("deploy.yaml", "kind: ConfigMap\n"));
+        var source = await ApplyOciRepositoryAsync("manifests", new OCIRepositoryRef { Tag = "1.0.0" }, spec => spec with { LayerSelector = null }, chart: "manifests");
+        Assert.True(source.IsReady, string.Join("; ", source.Conditions.Select(c => c.Message)));
 
-        var status = await ApplyReleaseAsync("bad", "*", ChartRef("OCIRepository", "demo"));
+        var status = await ApplyReleaseAsync("bad", "*", ChartRef("OCIRepository", "manifests"));
 
         var ready = status.Conditions.Single(c => c.Type == "Ready");
         Assert.Equal("ArtifactFailed", ready.Reason);
-        Assert.Contains($"OCIRepository {Namespace}/demo", ready.Message);
+        Assert.Contains($"OCIRepository {Namespace}/manifests", ready.Message);
+        Assert.Contains("has no Chart.yaml; it is not a Helm chart", ready.Message);
         Assert.Contains("set spec.layerSelector.mediaType: application/vnd.cncf.helm.chart.content.v1.tar+gzip", ready.Message);
+    }
+
+    [Fact]
+    public async Task An_oci_layer_selector_naming_a_missing_media_type_lists_the_layers()
+    {
+        Charts.Add(false, new TestChart("demo", "0.1.0"));
+
+        var source = await ApplyOciRepositoryAsync("demo", new OCIRepositoryRef { Tag = "0.1.0" }, spec => spec with { LayerSelector = new OCILayerSelector { MediaType = "application/vnd.cncf.flux.content.v1.tar+gzip" } });
+        var status = await ApplyReleaseAsync("bad", "*", ChartRef("OCIRepository", "demo"));
+
+        var failure = source.Conditions.Single(c => c.Type == "Ready");
+        Assert.Equal("OCILayerOperationFailed", failure.Reason);
+        Assert.Contains("has no layer of type application/vnd.cncf.flux.content.v1.tar+gzip; it has application/vnd.cncf.helm.chart.content.v1.tar+gzip; fix spec.layerSelector.mediaType", failure.Message);
+        Assert.Contains($"spec.chartRef: OCIRepository {Namespace}/demo is not ready: {failure.Message}", status.Conditions.Single(c => c.Type == "Ready").Message);
+    }
+
+    private static async Task<byte[]> TarGzAsync(string name, string content)
+    {
+        using var output = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        await using (var tar = new System.Formats.Tar.TarWriter(gzip, leaveOpen: true))
+        {
+            var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)) };
+            await tar.WriteEntryAsync(entry);
+        }
+
+        return output.ToArray();
     }
 
     [Fact]
