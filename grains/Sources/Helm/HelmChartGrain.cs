@@ -2,7 +2,6 @@ using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
-using Granary.Grains.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Grains.Sources.Helm;
@@ -13,9 +12,10 @@ namespace Granary.Grains.Sources.Helm;
 /// unchanged chart appends nothing; a new one is kept in the blob store by digest, recorded, and announced to subscribers
 /// (HelmReleases with a <c>chartRef</c>). Failures are recorded once per distinct failure.
 /// </summary>
-public sealed class HelmChartGrain : ResourceGrain<HelmChartState>, IHelmChartGrain
+public sealed class HelmChartGrain : SourceGrain<HelmChartState, HelmChart>, IHelmChartGrain
 {
     private ChartPuller? _puller;
+    private HelmChartSpec? _pullerSpec;
 
     /// <inheritdoc />
     protected override HelmChartState Apply(HelmChartState state, object @event) => state.Apply(@event);
@@ -29,76 +29,22 @@ public sealed class HelmChartGrain : ResourceGrain<HelmChartState>, IHelmChartGr
     /// <inheritdoc />
     protected override bool IsSuspended => State.Suspended || State.Spec?.Suspend == true;
 
+    /// <inheritdoc />
+    protected override object? AppliedSpec => State.Spec;
+
     private string SourceKey => $"{Namespace}/{State.Spec!.SourceRef.Name}";
 
     /// <inheritdoc />
-    public async Task<SourceStatus> ApplyAsync(HelmChart resource)
-    {
-        await DeclareAsync(resource);
-        return await ReconcileAsync();
-    }
+    protected override (object Spec, TimeSpan Interval) SpecOf(HelmChart resource) => (resource.Spec, resource.Spec.Interval.Value);
 
     /// <inheritdoc />
-    public async Task<long> DeclareAsync(HelmChart resource)
-    {
-        if (resource.Key != Key)
-        {
-            throw new ArgumentException($"HelmChart {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
-        }
-
-        if (SpecChanged(State.Spec, resource.Spec, resource.Metadata.Labels))
-        {
-            if (State.Spec?.SourceRef != resource.Spec.SourceRef)
-            {
-                _puller = null; // a new source: subscribe to it
-            }
-
-            await RaiseAsync(new HelmChartSpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
-            await KeepAliveAsync(resource.Spec.Interval.Value);
-            Schedule(TimeSpan.Zero);
-        }
-
-        return State.Generation;
-    }
+    protected override object SpecApplied(long generation, HelmChart resource) => new HelmChartSpecApplied(generation, resource.Spec, resource.Metadata.Labels);
 
     /// <inheritdoc />
-    public async Task<SourceStatus> ReconcileAsync()
-    {
-        await ReconcileOnceAsync(CancellationToken.None);
-        return Status();
-    }
+    protected override object SubscriberAdded(GrainId subscriber) => new HelmChartSubscriberAdded(subscriber.Kind, subscriber.Key);
 
     /// <inheritdoc />
-    public async Task<SourceStatus> RequestReconcileAsync()
-    {
-        await RecordReconcileRequestAsync(withSource: false);
-        return await ReconcileAsync();
-    }
-
-    /// <inheritdoc />
-    public async Task DeleteAsync()
-    {
-        if (!State.Exists)
-        {
-            return;
-        }
-
-        await RecordDeletedAsync();
-    }
-
-    /// <inheritdoc />
-    public async Task<SourceArtifact?> SubscribeAsync(GrainId subscriber)
-    {
-        if (!State.Subscribers.Contains(subscriber))
-        {
-            await RaiseAsync(new HelmChartSubscriberAdded(subscriber.Kind, subscriber.Key));
-        }
-
-        return State.Artifact;
-    }
-
-    /// <inheritdoc />
-    public Task<SourceStatus> GetStatusAsync() => Task.FromResult(Status());
+    protected override object PassFailed(long generation, string reason, string message, DateTimeOffset at) => new HelmChartPullFailed(generation, reason, message, at);
 
     /// <inheritdoc />
     public async Task<ChartSourceArtifact> GetChartAsync()
@@ -125,20 +71,24 @@ public sealed class HelmChartGrain : ResourceGrain<HelmChartState>, IHelmChartGr
         var generation = State.Generation;
         if (SpecProblem(spec) is { } problem)
         {
-            await FailAsync(generation, "InvalidChartReference", problem);
+            await RecordFailureAsync(generation, "InvalidChartReference", problem);
             return;
         }
 
         PulledChart pulled;
         try
         {
-            _puller ??= new ChartPuller(GrainFactory, Blobs, GrainId);
+            if (_puller is null || _pullerSpec?.SourceRef != spec.SourceRef)
+            {
+                (_puller, _pullerSpec) = (new ChartPuller(GrainFactory, Blobs, GrainId), spec); // a new source: subscribe to it
+            }
+
             pulled = await _puller.PullAsync(new ChartRequest(spec.Chart, spec.Version, spec.SourceRef.Kind, SourceKey, spec.ReconcileStrategy, "spec."), cancellationToken);
         }
         catch (HelmChartException exception)
         {
             var source = $"{spec.SourceRef.Kind} {SourceKey}";
-            await FailAsync(generation, exception.Reason, exception.Message.Contains(source, StringComparison.Ordinal) ? exception.Message : $"{source}: {exception.Message}");
+            await RecordFailureAsync(generation, exception.Reason, exception.Message.Contains(source, StringComparison.Ordinal) ? exception.Message : $"{source}: {exception.Message}");
             return;
         }
 
@@ -163,14 +113,6 @@ public sealed class HelmChartGrain : ResourceGrain<HelmChartState>, IHelmChartGr
         await TellSubscribersAsync();
     }
 
-    private async Task TellSubscribersAsync()
-    {
-        foreach (var subscriber in State.Subscribers)
-        {
-            await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, State.Artifact!);
-        }
-    }
-
     /// <summary>What the schema cannot check; each names the field and the fix.</summary>
     private static string? SpecProblem(HelmChartSpec spec)
     {
@@ -192,28 +134,10 @@ public sealed class HelmChartGrain : ResourceGrain<HelmChartState>, IHelmChartGr
         return string.IsNullOrWhiteSpace(spec.Chart) ? "spec.chart is empty; give the chart's name (HelmRepository) or path (GitRepository)" : null;
     }
 
-    private async Task FailAsync(long generation, string reason, string message)
-    {
-        Logger.LogWarning("HelmChart {Resource} pull failed: {Reason}: {Message}", Key, reason, message);
-        if (State.Failure is not { } last || last.Reason != reason || last.Message != message || State.ObservedGeneration != generation)
-        {
-            await RaiseAsync(new HelmChartPullFailed(generation, reason, message, DateTimeOffset.UtcNow));
-        }
-    }
-
-    private SourceStatus Status() => StatusOf(State);
+    /// <inheritdoc />
+    protected override SourceStatus Status() => StatusOf(State);
 
     /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
-    public static SourceStatus StatusOf(HelmChartState state)
-    {
-        if (!state.Exists)
-        {
-            return new SourceStatus(false, state.Generation, state.ObservedGeneration, false, [], null);
-        }
-
-        var conditions = SourceConditions.Of(state, state.Failure is { } f ? (f.Reason, f.Message) : null, state.Artifact,
-            $"pulled '{state.Chart?.Chart}' chart with version '{state.Chart?.Version}'", "pulling the chart", state.Spec?.Interval,
-            "InvalidChartReference", "InvalidSpec");
-        return new SourceStatus(true, state.Generation, state.ObservedGeneration, state.Suspended || state.Spec?.Suspend == true, conditions, state.Artifact);
-    }
+    public static SourceStatus StatusOf(HelmChartState state) => SourceConditions.StatusOf(state, state.Spec?.Suspend == true,
+        $"pulled '{state.Chart?.Chart}' chart with version '{state.Chart?.Version}'", "pulling the chart", state.Spec?.Interval, "InvalidChartReference", "InvalidSpec");
 }

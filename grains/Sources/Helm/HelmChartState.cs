@@ -2,30 +2,20 @@ using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
-using Granary.Grains.Resources;
 
 namespace Granary.Grains.Sources.Helm;
 
 /// <summary>A HelmChart's state: the fold of its events.</summary>
-public sealed class HelmChartState : ResourceState
+public sealed class HelmChartState : SourceState
 {
     /// <summary>The desired state.</summary>
     public HelmChartSpec? Spec { get; set; }
 
-    /// <summary>The latest stored chart (its revision is the chart version, as Flux reports it).</summary>
-    public SourceArtifact? Artifact { get; set; }
-
-    /// <summary>The latest stored chart as consumers use it: name, version, app version, digest.</summary>
+    /// <summary>The latest stored chart as consumers use it: name, version, app version, digest (the artifact's revision is the version, as Flux reports it).</summary>
     public HelmChartArtifact? Chart { get; set; }
 
     /// <summary>The source revision the latest chart came from.</summary>
     public string? SourceRevision { get; set; }
-
-    /// <summary>The failure of the last pull, if it failed.</summary>
-    public HelmChartPullFailed? Failure { get; set; }
-
-    /// <summary>Grains told about new charts.</summary>
-    public List<GrainId> Subscribers { get; set; } = [];
 
     /// <summary>Folds one event.</summary>
     public HelmChartState Apply(object @event)
@@ -44,40 +34,23 @@ public sealed class HelmChartState : ResourceState
                 Labels = applied.Labels;
                 break;
             case HelmChartArtifactStored stored:
-                Artifact = new SourceArtifact(stored.Version, stored.Digest, stored.Size, stored.At);
+                Stored(stored.Generation, new SourceArtifact(stored.Version, stored.Digest, stored.Size, stored.At));
                 Chart = new HelmChartArtifact(stored.Chart, stored.Version, stored.AppVersion, stored.Digest, stored.Size);
                 SourceRevision = stored.SourceRevision;
-                ObservedGeneration = stored.Generation;
-                Failure = null;
-                ReadySince = stored.At;
                 break;
             case HelmChartPullSucceeded succeeded:
-                ObservedGeneration = succeeded.Generation;
-                if (Failure is not null)
-                {
-                    ReadySince = succeeded.At;
-                }
-
-                Failure = null;
+                Succeeded(succeeded.Generation, succeeded.At);
                 break;
             case HelmChartPullFailed failed:
-                ObservedGeneration = failed.Generation;
-                if (Failure is null)
-                {
-                    ReadySince = failed.At;
-                }
-
-                Failure = failed;
+                Failed(failed.Generation, failed.Reason, failed.Message, failed.At);
                 break;
             case HelmChartSubscriberAdded added:
                 Subscribers.Add(new GrainId(added.Kind, added.Key));
                 break;
             case Deleted:
-                Exists = false;
+                Gone();
                 Spec = null;
-                Artifact = null;
                 Chart = null;
-                Failure = null;
                 break;
         }
 

@@ -5,7 +5,6 @@ using Granary.Contracts.Grains;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
 using Granary.Grains.Releases;
-using Granary.Grains.Resources;
 using Granary.Grains.Secrets;
 using Granary.Grains.Sources.Helm;
 using Granary.Grains.Versions;
@@ -19,7 +18,7 @@ namespace Granary.Grains.Sources.Oci;
 /// nothing. A new one has its selected layer downloaded, digest-checked, kept in the blob store, recorded and announced to
 /// subscribers. A Helm chart layer makes the artifact a chart for HelmReleases' <c>chartRef</c>.
 /// </summary>
-public sealed class OCIRepositoryGrain(HelmRepositoryClient client, ISecretReader secrets) : ResourceGrain<OCIRepositoryState>, IOCIRepositoryGrain
+public sealed class OCIRepositoryGrain(HelmRepositoryClient client, ISecretReader secrets) : SourceGrain<OCIRepositoryState, OCIRepository>, IOCIRepositoryGrain
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
     private (string Digest, HelmChartArtifact Chart)? _chart;
@@ -36,73 +35,24 @@ public sealed class OCIRepositoryGrain(HelmRepositoryClient client, ISecretReade
     /// <inheritdoc />
     protected override bool IsSuspended => State.Suspended || State.Spec?.Suspend == true;
 
+    /// <inheritdoc />
+    protected override object? AppliedSpec => State.Spec;
+
     private TimeSpan Timeout => State.Spec?.Timeout?.Value ?? DefaultTimeout;
 
     private string Display => $"OCIRepository {Key} ({HelmRepositoryClient.Redacted(State.Spec?.Url ?? string.Empty)})";
 
     /// <inheritdoc />
-    public async Task<SourceStatus> ApplyAsync(OCIRepository resource)
-    {
-        await DeclareAsync(resource);
-        return await ReconcileAsync();
-    }
+    protected override (object Spec, TimeSpan Interval) SpecOf(OCIRepository resource) => (resource.Spec, resource.Spec.Interval.Value);
 
     /// <inheritdoc />
-    public async Task<long> DeclareAsync(OCIRepository resource)
-    {
-        if (resource.Key != Key)
-        {
-            throw new ArgumentException($"OCIRepository {resource.Key} was sent to grain {Key}; apply each resource to the grain of its own namespace/name.");
-        }
-
-        if (SpecChanged(State.Spec, resource.Spec, resource.Metadata.Labels))
-        {
-            await RaiseAsync(new OCIRepositorySpecApplied(State.Generation + 1, resource.Spec, resource.Metadata.Labels));
-            await KeepAliveAsync(resource.Spec.Interval.Value);
-            Schedule(TimeSpan.Zero);
-        }
-
-        return State.Generation;
-    }
+    protected override object SpecApplied(long generation, OCIRepository resource) => new OCIRepositorySpecApplied(generation, resource.Spec, resource.Metadata.Labels);
 
     /// <inheritdoc />
-    public async Task<SourceStatus> ReconcileAsync()
-    {
-        await ReconcileOnceAsync(CancellationToken.None);
-        return Status();
-    }
+    protected override object SubscriberAdded(GrainId subscriber) => new OCIRepositorySubscriberAdded(subscriber.Kind, subscriber.Key);
 
     /// <inheritdoc />
-    public async Task<SourceStatus> RequestReconcileAsync()
-    {
-        await RecordReconcileRequestAsync(withSource: false);
-        return await ReconcileAsync();
-    }
-
-    /// <inheritdoc />
-    public async Task DeleteAsync()
-    {
-        if (!State.Exists)
-        {
-            return;
-        }
-
-        await RecordDeletedAsync();
-    }
-
-    /// <inheritdoc />
-    public async Task<SourceArtifact?> SubscribeAsync(GrainId subscriber)
-    {
-        if (!State.Subscribers.Contains(subscriber))
-        {
-            await RaiseAsync(new OCIRepositorySubscriberAdded(subscriber.Kind, subscriber.Key));
-        }
-
-        return State.Artifact;
-    }
-
-    /// <inheritdoc />
-    public Task<SourceStatus> GetStatusAsync() => Task.FromResult(Status());
+    protected override object PassFailed(long generation, string reason, string message, DateTimeOffset at) => new OCIArtifactPullFailed(generation, reason, message, at);
 
     /// <summary>The status and, when the artifact is a Helm chart, what its Chart.yaml says (read once per artifact).</summary>
     public async Task<ChartSourceArtifact> GetChartAsync()
@@ -181,10 +131,7 @@ public sealed class OCIRepositoryGrain(HelmRepositoryClient client, ISecretReade
 
             await RaiseAsync(new OCIArtifactStored(generation, revision, digest, bytes.Length, mediaType, DateTimeOffset.UtcNow));
             Logger.LogInformation("OCIRepository {Resource} stored artifact for revision {Revision} ({Digest})", Key, revision, digest);
-            foreach (var subscriber in State.Subscribers)
-            {
-                await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, State.Artifact!);
-            }
+            await TellSubscribersAsync();
         }
         catch (Exception exception) when (exception is HelmChartException or SecretReferenceException or ArgumentException or FormatException)
         {
@@ -194,12 +141,7 @@ public sealed class OCIRepositoryGrain(HelmRepositoryClient client, ISecretReade
                 SecretReferenceException or FormatException => "AuthenticationFailed",
                 _ => "InvalidSpec",
             };
-            var message = exception.Message.Contains($"OCIRepository {Key}", StringComparison.Ordinal) ? exception.Message : $"{Display}: {exception.Message}";
-            Logger.LogWarning("OCIRepository {Resource} pull failed: {Reason}: {Message}", Key, reason, message);
-            if (State.Failure is not { } last || last.Reason != reason || last.Message != message || State.ObservedGeneration != generation)
-            {
-                await RaiseAsync(new OCIArtifactPullFailed(generation, reason, message, DateTimeOffset.UtcNow));
-            }
+            await RecordFailureAsync(generation, reason, exception.Message.Contains($"OCIRepository {Key}", StringComparison.Ordinal) ? exception.Message : $"{Display}: {exception.Message}");
         }
     }
 
@@ -309,18 +251,10 @@ public sealed class OCIRepositoryGrain(HelmRepositoryClient client, ISecretReade
             ?? throw new SecretReferenceException($"spec.secretRef: Secret {Namespace}/{reference.Name} has no .dockerconfigjson entry for {registry} and no username and password; add one");
     }
 
-    private SourceStatus Status() => StatusOf(State);
+    /// <inheritdoc />
+    protected override SourceStatus Status() => StatusOf(State);
 
     /// <summary>The status of <paramref name="state"/>, as the grain reports it (the API folds the same from the log).</summary>
-    public static SourceStatus StatusOf(OCIRepositoryState state)
-    {
-        if (!state.Exists)
-        {
-            return new SourceStatus(false, state.Generation, state.ObservedGeneration, false, [], null);
-        }
-
-        var conditions = SourceConditions.Of(state, state.Failure is { } f ? (f.Reason, f.Message) : null, state.Artifact,
-            $"stored artifact for digest '{state.Artifact?.Revision}'", "pulling the artifact", state.Spec?.Interval, "InvalidSpec");
-        return new SourceStatus(true, state.Generation, state.ObservedGeneration, state.Suspended || state.Spec?.Suspend == true, conditions, state.Artifact);
-    }
+    public static SourceStatus StatusOf(OCIRepositoryState state) => SourceConditions.StatusOf(state, state.Spec?.Suspend == true,
+        $"stored artifact for digest '{state.Artifact?.Revision}'", "pulling the artifact", state.Spec?.Interval, "InvalidSpec");
 }
