@@ -236,7 +236,7 @@ public sealed class TestHelmRepository : IAsyncDisposable
                 return _files.GetValueOrDefault(trimmed);
             }
 
-            // /v2/charts/<name>/tags/list | /manifests/<tag> | /blobs/<digest>
+            // /v2/charts/<name>/tags/list | /manifests/<tag or digest> | /blobs/<digest>
             var parts = path["/v2/charts/".Length..].Split('/');
             if (parts.Length < 2 || !_manifests.TryGetValue(parts[0], out var tags))
             {
@@ -246,6 +246,7 @@ public sealed class TestHelmRepository : IAsyncDisposable
             return parts[1] switch
             {
                 "tags" => Encoding.UTF8.GetBytes(new JsonObject { ["name"] = $"charts/{parts[0]}", ["tags"] = new JsonArray(tags.Keys.Select(t => (JsonNode)t).ToArray()) }.ToJsonString()),
+                "manifests" when parts.Length == 3 && parts[2].StartsWith("sha256:", StringComparison.Ordinal) => tags.Values.FirstOrDefault(m => Digest(m) == parts[2]),
                 "manifests" when parts.Length == 3 => tags.GetValueOrDefault(parts[2]),
                 "blobs" when parts.Length == 3 => _blobs.GetValueOrDefault(parts[2]),
                 _ => null,
