@@ -94,7 +94,7 @@ public sealed record HelmChartTemplate
     /// <summary>The chart's name, version and source.</summary>
     public required HelmChartTemplateSpec Spec { get; init; }
 
-    /// <summary>Labels and annotations for the generated HelmChart (accepted; Granary has no HelmChart objects).</summary>
+    /// <summary>Labels and annotations for the generated HelmChart (accepted; in Granary <c>chart.spec</c> pulls the chart itself, without a HelmChart object — use <c>chartRef</c> for one).</summary>
     public JsonElement? Metadata { get; init; }
 }
 
