@@ -812,14 +812,16 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     /// <summary>Asks each dependency (registering to be told when it becomes ready); a wait is a DependencyNotReady failure, retried soon.</summary>
     private async Task<bool> DependenciesReadyAsync(HelmReleaseSpec spec)
     {
+        if (spec.DependsOn is { Count: > 0 }
+            && await DependencyCycle.FindAsync(Key, key => key == Key ? GetDependenciesAsync() : GrainFactory.Get<IHelmReleaseGrain>(key).GetDependenciesAsync()) is { } cycle)
+        {
+            await FailAsync(State.Generation, "DependencyNotReady", DependencyCycle.Describe(cycle));
+            return false;
+        }
+
         foreach (var dependency in spec.DependsOn ?? [])
         {
             var key = $"{dependency.Namespace ?? Namespace}/{dependency.Name}";
-            if (key == Key)
-            {
-                await FailAsync(State.Generation, "DependencyNotReady", $"spec.dependsOn: the HelmRelease depends on itself; remove {key}");
-                return false;
-            }
 
             var status = await GrainFactory.Get<IHelmReleaseGrain>(key).AddDependentAsync(Key);
             if (status.IsReady)
