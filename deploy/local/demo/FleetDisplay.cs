@@ -10,6 +10,9 @@ public sealed class FleetDisplay(TextWriter output, bool redraw, DateTime starte
 {
     private readonly Dictionary<string, string> shown = new(StringComparer.Ordinal);
 
+    /// <summary>Whether the table is redrawn in place (a terminal) rather than printed as progress lines.</summary>
+    public bool Redraws => redraw;
+
     /// <summary>Shows <paramref name="rows"/>: redraws the table with <paramref name="footer"/> below it, or prints the rows that changed.</summary>
     public void Show(IReadOnlyList<ResourceRow> rows, string header, string footer)
     {

@@ -112,11 +112,20 @@ async Task<int> RunAsync(CancellationToken cancellationToken)
         if (nowConverged && !converged)
         {
             converged = true;
-            if (options.ExitWhenReady)
+            if (!display.Redraws)
             {
                 Progress($"Ready: all {rows.Count} resources at {head} after {(DateTime.UtcNow - started).TotalSeconds:0}s.");
                 Console.Write(FleetDisplay.Table(rows));
+            }
+
+            if (options.ExitWhenReady)
+            {
                 return 0;
+            }
+
+            if (!display.Redraws)
+            {
+                Progress(NextSteps(work, fleet));
             }
         }
 
