@@ -96,6 +96,7 @@ async Task<int> RunAsync(CancellationToken cancellationToken)
     var display = new FleetDisplay(Console.Out, redraw: !options.ExitWhenReady && !Console.IsOutputRedirected, DateTime.UtcNow);
     var deadline = DateTime.UtcNow + options.Deadline;
     var converged = false;
+    var convergedAt = DateTime.UtcNow;
     while (true)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -107,8 +108,13 @@ async Task<int> RunAsync(CancellationToken cancellationToken)
         var head = await fleet.HeadAsync(cancellationToken);
         var rows = await api.ListAsync(cancellationToken);
         var nowConverged = FleetConvergence.IsConverged(rows, head);
+        if (nowConverged && !converged)
+        {
+            convergedAt = DateTime.UtcNow.AddSeconds(1);
+        }
+
         var header = $"Granary demo fleet at {head[..8]} ({rows.Count} resources; {(nowConverged ? "all Ready" : "converging")}, {(DateTime.UtcNow - started).TotalSeconds:0}s) — Ctrl-C stops everything";
-        display.Show(rows, header, nowConverged || converged ? NextSteps(work, fleet) : "Waiting for every resource to be Ready...\n");
+        display.Show(rows, header, nowConverged || converged ? NextSteps(work, fleet, convergedAt) : "Waiting for every resource to be Ready...\n");
         if (nowConverged && !converged)
         {
             converged = true;
@@ -125,7 +131,7 @@ async Task<int> RunAsync(CancellationToken cancellationToken)
 
             if (!display.Redraws)
             {
-                Progress(NextSteps(work, fleet));
+                Progress(NextSteps(work, fleet, convergedAt));
             }
         }
 
@@ -146,7 +152,7 @@ async Task<int> RunAsync(CancellationToken cancellationToken)
     }
 }
 
-string NextSteps(string work, FleetRepository fleet)
+string NextSteps(string work, FleetRepository fleet, DateTime convergedAt)
 {
     var granary = $"dotnet {Path.Combine(RepositoryRoot.Path, "silo", "Host", "bin", "Release", "net10.0", "granary.dll")}";
     var server = options.Listen.ToString().TrimEnd('/');
@@ -160,7 +166,7 @@ string NextSteps(string work, FleetRepository fleet)
           granary reconcile gitrepository fleet                 # or wait up to a minute for the next fetch
           granary history kustomization infrastructure-staging  # the new commit applied: what changed, who, when
           granary trace v1 ConfigMap demo-system cluster-info   # which Kustomization applied it, from which commit
-          granary at "$(date -u -d '-1 min' +%FT%TZ)" kustomization infrastructure-staging   # as it was a minute ago
+          granary at {convergedAt:yyyy-MM-dd'T'HH:mm:ss'Z'} kustomization infrastructure-staging   # as it was when the demo converged
           granary history helmrelease greeter-staging           # the release history, as helm history
         Demo only: the age key in {Path.Combine(fleet.Path, "keys", "demo.agekey")} is public; never use it for real secrets.
 
