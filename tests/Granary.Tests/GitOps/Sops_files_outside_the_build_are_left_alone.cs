@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using Granary.Contracts.Resources;
 using Granary.Tests.Kubernetes.Infrastructure;
 using Granary.Tests.Sops;
 
@@ -43,19 +41,10 @@ public sealed class Sops_files_outside_the_build_are_left_alone(LocalKubernetes 
             ["staging/kustomization.yaml"] = Kustomize + "  - db.yaml\n",
             ["staging/db.yaml"] = SopsTestEncryptor.Encrypt("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: staging\n", recipient).ToJsonString(),
         });
-        await Cluster.Admin.CreateAsync($"/api/v1/namespaces/{Namespace}/secrets", new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "sops-age" },
-            ["data"] = new JsonObject { ["age.agekey"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(keyFile)) },
-        });
+        await CreateAgeKeySecretAsync(keyFile);
         await ApplySourceAsync();
 
-        var status = await ApplyKustomizationAsync("staging", "./staging", s => s with
-        {
-            Decryption = new Decryption { Provider = "sops", SecretRef = new LocalObjectReference { Name = "sops-age" } },
-        });
+        var status = await ApplyKustomizationAsync("staging", "./staging", WithSopsDecryption);
 
         Assert.True(status.IsReady, string.Join("; ", status.Conditions.Select(c => c.Message)));
         var secret = await Cluster.Admin.GetAsync($"/api/v1/namespaces/{Namespace}/secrets/db");
