@@ -10,18 +10,18 @@ BOOTSTRAP := deploy/local/bootstrap
 ENV := eval "$$($(BOOTSTRAP) env)"
 RESULTS := .granary/test-results
 BENCH ?= eventstore
+# Flags for the demo launcher, e.g. make run DEMO_ARGS='--kubeconfig ~/.kube/config'.
+DEMO_ARGS ?=
 
 .PHONY: run test bench stop
 
-# Without GRANARY_KUBECONFIG the silo manages a local control plane started for it (and stopped with it).
+# The quick start: the demo fleet of examples/ on local staging and production control planes (started for it and
+# stopped with it), or on the cluster of GRANARY_KUBECONFIG; GRANARY_DEMO_EXIT_WHEN_READY=1 runs it headless.
+# See deploy/local/README.md ("demo").
 run:
 	$(BOOTSTRAP)
-	dotnet build -c Release --nologo -v quiet silo/Host && dotnet build -c Release --nologo -v quiet deploy/local/cluster
-	$(ENV) && if [ -n "$${GRANARY_KUBECONFIG:-}" ]; then \
-	  dotnet silo/Host/bin/Release/net10.0/granary.dll run; \
-	else \
-	  dotnet deploy/local/cluster/bin/Release/net10.0/granary-local-cluster.dll dotnet silo/Host/bin/Release/net10.0/granary.dll run; \
-	fi
+	dotnet build -c Release --nologo -v quiet silo/Host && dotnet build -c Release --nologo -v quiet deploy/local/demo
+	$(ENV) && dotnet deploy/local/demo/bin/Release/net10.0/granary-demo.dll $(DEMO_ARGS) -- dotnet silo/Host/bin/Release/net10.0/granary.dll run
 
 # LogFilePrefix (not LogFileName) gives each test project its own .trx instead of the last
 # project overwriting the others; .ci/run sums them. dotnet test exits non-zero on failures.

@@ -628,8 +628,10 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             var identities = await IdentitiesAsync(spec, cancellationToken);
             using var keys = new DisposableList(identities);
             var decryptor = identities is null ? null : new SopsDecryptor(identities);
-            await DecryptFilesAsync(workspace, decryptor, cancellationToken);
-            return await environment.Builder.BuildAsync(workspace, spec, cancellationToken, substitute);
+            var undecrypted = await DecryptFilesAsync(workspace, decryptor, cancellationToken);
+            var built = await environment.Builder.BuildAsync(workspace, spec, cancellationToken, substitute);
+            ThrowIfStillEncrypted(built, undecrypted);
+            return built;
         }
         finally
         {
@@ -666,10 +668,13 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     /// <summary>
     /// Decrypts SOPS-encrypted manifest files in place before kustomize loads them, so kustomize's transforms
     /// (namespace, labels) never touch the encrypted form and its MAC still verifies. The files are rewritten
-    /// owner-only and the whole workspace is deleted after the build.
+    /// owner-only and the whole workspace is deleted after the build. A file that cannot be decrypted (no decryption
+    /// configured, or another key) is left as it is, with the reason kept by object: as in Flux, that is only an error
+    /// when the build uses it (another path of the repository may hold another environment's secrets).
     /// </summary>
-    private static async Task DecryptFilesAsync(string workspace, SopsDecryptor? decryptor, CancellationToken cancellationToken)
+    private static async Task<Dictionary<(string? Kind, string? Name), Exception>> DecryptFilesAsync(string workspace, SopsDecryptor? decryptor, CancellationToken cancellationToken)
     {
+        var undecrypted = new Dictionary<(string? Kind, string? Name), Exception>();
         foreach (var file in Directory.EnumerateFiles(workspace, "*", SearchOption.AllDirectories))
         {
             if (Path.GetExtension(file) is not (".yaml" or ".yml" or ".json"))
@@ -693,21 +698,52 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
                 continue;
             }
 
-            if (!documents.Any(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)))
+            var encrypted = documents.OfType<JsonObject>().Where(SopsDecryptor.IsEncrypted).ToList();
+            if (encrypted.Count == 0)
             {
                 continue;
             }
 
-            var decrypted = documents.Select(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)
-                ? (decryptor ?? throw new BuildFailedException($"{ObjectReference.Of(o)} is SOPS-encrypted but spec.decryption is not set; add decryption with provider sops and a secretRef holding the age key")).Decrypt(o).ToJsonString()
-                : d?.ToJsonString() ?? "null");
+            List<string> decrypted;
+            try
+            {
+                decrypted = [.. documents.Select(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)
+                    ? (decryptor ?? throw NotConfigured(o)).Decrypt(o).ToJsonString()
+                    : d?.ToJsonString() ?? "null")];
+            }
+            catch (Exception exception) when (exception is BuildFailedException or SopsDecryptionException)
+            {
+                foreach (var document in encrypted)
+                {
+                    undecrypted.TryAdd(StillEncryptedKey(document), exception);
+                }
+
+                continue;
+            }
+
             await File.WriteAllTextAsync(file, string.Join("\n---\n", decrypted), cancellationToken);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
         }
+
+        return undecrypted;
     }
+
+    /// <summary>Fails the build with the decryption error of the first object it holds still encrypted.</summary>
+    private static void ThrowIfStillEncrypted(IReadOnlyList<JsonObject> built, Dictionary<(string? Kind, string? Name), Exception> undecrypted)
+    {
+        if (built.FirstOrDefault(SopsDecryptor.IsEncrypted) is { } encrypted)
+        {
+            throw undecrypted.TryGetValue(StillEncryptedKey(encrypted), out var reason) ? reason : NotConfigured(encrypted);
+        }
+    }
+
+    private static (string? Kind, string? Name) StillEncryptedKey(JsonObject o) => (KubeMetadata.String(o["kind"]), KubeMetadata.String(o["metadata"]?["name"]));
+
+    private static BuildFailedException NotConfigured(JsonObject o) =>
+        new($"{ObjectReference.Of(o)} is SOPS-encrypted but spec.decryption is not set; add decryption with provider sops and a secretRef holding the age key");
 
     private async Task<Dictionary<string, string>?> VariablesAsync(KustomizationSpec spec, CancellationToken cancellationToken)
     {

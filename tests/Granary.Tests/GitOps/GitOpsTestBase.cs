@@ -113,6 +113,20 @@ public abstract class GitOpsTestBase(LocalKubernetes kubernetes) : IAsyncLifetim
             },
         });
 
+    /// <summary>Creates Secret <c>sops-age</c> in the test namespace holding an age key file, for <see cref="WithSopsDecryption"/>.</summary>
+    protected Task CreateAgeKeySecretAsync(string keyFile) =>
+        Cluster.Admin.CreateAsync($"/api/v1/namespaces/{Namespace}/secrets", new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "sops-age" },
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["age.agekey"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(keyFile)) },
+        });
+
+    /// <summary>A spec that decrypts SOPS files with the Secret of <see cref="CreateAgeKeySecretAsync"/>.</summary>
+    protected static KustomizationSpec WithSopsDecryption(KustomizationSpec spec) =>
+        spec with { Decryption = new Decryption { Provider = "sops", SecretRef = new LocalObjectReference { Name = "sops-age" } } };
+
     protected static string ConfigMap(string name, string value) =>
         $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: \"{value}\"\n";
 

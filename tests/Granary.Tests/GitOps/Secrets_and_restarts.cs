@@ -19,19 +19,10 @@ public sealed class Secrets_and_restarts(LocalKubernetes kubernetes) : GitOpsTes
         var (keyFile, recipient) = AgeTools.GenerateKey();
         var encrypted = SopsTestEncryptor.Encrypt($"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {Plaintext}\n", recipient);
         Repository.Commit(new Dictionary<string, string> { ["apps/secret.yaml"] = encrypted.ToJsonString() });
-        await Cluster.Admin.CreateAsync($"/api/v1/namespaces/{Namespace}/secrets", new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "sops-age" },
-            ["data"] = new JsonObject { ["age.agekey"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(keyFile)) },
-        });
+        await CreateAgeKeySecretAsync(keyFile);
         await ApplySourceAsync();
 
-        var status = await ApplyKustomizationAsync("apps", "./apps", s => s with
-        {
-            Decryption = new Decryption { Provider = "sops", SecretRef = new LocalObjectReference { Name = "sops-age" } },
-        });
+        var status = await ApplyKustomizationAsync("apps", "./apps", WithSopsDecryption);
 
         Assert.True(status.IsReady, string.Join("; ", status.Conditions.Select(c => c.Message)));
         var secret = await Cluster.Admin.GetAsync($"/api/v1/namespaces/{Namespace}/secrets/db");
