@@ -30,6 +30,10 @@ public static class ResourceEndpoints
             services.Kinds.Find(kind) is not { } resourceKind ? services.UnknownKind(kind)
             : await resourceKind.LoadAsync(services.Store, $"{@namespace}/{name}", cancellationToken) is { Status.Exists: true } view ? Results.Ok(view)
             : ApiServices.NotFound(resourceKind, $"{@namespace}/{name}"));
+        read.MapGet("/{kind}/{namespace}/{name}/tree", async (string kind, string @namespace, string name, CancellationToken cancellationToken) =>
+            services.Kinds.Find(kind) is not { } resourceKind ? services.UnknownKind(kind)
+            : await services.Tree.BuildAsync(resourceKind, $"{@namespace}/{name}", cancellationToken) is { } tree ? Results.Ok(tree)
+            : ApiServices.NotFound(resourceKind, $"{@namespace}/{name}"));
 
         admin.MapDelete("/{kind}/{namespace}/{name}", (HttpContext context, string kind, string @namespace, string name, CancellationToken cancellationToken) =>
             ActAsync(context, services, kind, $"{@namespace}/{name}", "delete", (k, key) => k.DeleteAsync(services.Grains, key), cancellationToken));

@@ -26,6 +26,8 @@ public static class CliApp
         AtVerb.Verb,
         EventsVerb.Verb,
         TraceVerb.Verb,
+        TreeVerb.Verb,
+        DeployedVerb.Verb,
         VerifyVerb.Verb,
     ];
 

@@ -37,6 +37,7 @@ public sealed record ResourceViewMetadata(string Name, string Namespace, long Ge
 /// <param name="Inventory">The objects a Kustomization applied, as Flux inventory ids.</param>
 /// <param name="Cluster">Where a Kustomization applies: <c>management</c> or the referenced cluster.</param>
 /// <param name="SourceRef">A Kustomization's source, <c>Kind/namespace/name</c>.</param>
+/// <param name="Declared">The Granary resources a Kustomization's build declared to Granary itself (self-management), as <c>Kind namespace/name</c>.</param>
 public sealed record ResourceViewStatus(
     bool Exists,
     long ObservedGeneration,
@@ -50,7 +51,8 @@ public sealed record ResourceViewStatus(
     SourceArtifact? Artifact = null,
     IReadOnlyList<string>? Inventory = null,
     string? Cluster = null,
-    string? SourceRef = null)
+    string? SourceRef = null,
+    IReadOnlyList<string>? Declared = null)
 {
     /// <summary>The status fields every resource has, from its conditions.</summary>
     public static ResourceViewStatus Of(bool exists, long observedGeneration, bool suspended, IReadOnlyList<Condition> conditions)
