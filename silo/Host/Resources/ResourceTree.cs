@@ -28,8 +28,9 @@ public sealed class ResourceTree(PostgresEventStore store, ResourceKinds kinds)
             return node with { Note = $"deeper than {MaxDepth} levels; run granary tree on it" };
         }
 
+        // A dependency's source and inventory belong to its own tree: below dependsOn only its dependencies are followed.
         var children = new List<TreeNode>();
-        if (view.Status.SourceRef?.Split('/', 3) is [var sourceKind, var sourceNamespace, var sourceName])
+        if (relation != TreeRelation.DependsOn && view.Status.SourceRef?.Split('/', 3) is [var sourceKind, var sourceNamespace, var sourceName])
         {
             children.Add(await ReferencedAsync(sourceKind, $"{sourceNamespace}/{sourceName}", TreeRelation.Source, path, follow: false, cancellationToken));
         }
@@ -39,7 +40,6 @@ public sealed class ResourceTree(PostgresEventStore store, ResourceKinds kinds)
             children.Add(await ReferencedAsync(view.Kind, dependency, TreeRelation.DependsOn, path, follow: true, cancellationToken));
         }
 
-        // A dependency's own inventory belongs to its own tree: below dependsOn only its dependencies are followed.
         if (relation != TreeRelation.DependsOn)
         {
             children.AddRange(Objects(view.Status.Inventory ?? []));

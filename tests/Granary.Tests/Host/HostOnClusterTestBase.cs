@@ -5,8 +5,11 @@ using Granary.Tests.Kubernetes.Infrastructure;
 
 namespace Granary.Tests.Host;
 
-/// <summary>A host whose management cluster is a local control plane, with a namespace there for Kustomizations to apply into.</summary>
-public abstract class HostOnClusterTestBase(LocalKubernetes kubernetes) : HostTestBase
+/// <summary>
+/// A host whose management cluster is a local control plane, with a namespace there for Kustomizations to apply into; the
+/// <c>granary</c> client verbs run against it as in <see cref="Cli.CliTestBase"/>.
+/// </summary>
+public abstract class HostOnClusterTestBase(LocalKubernetes kubernetes) : Cli.CliTestBase
 {
     private KubernetesClient _client = null!;
 
