@@ -7,6 +7,7 @@ using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
+using Granary.Grains.Build;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Build.Sops;
 using Granary.Grains.Build.Substitution;
@@ -28,7 +29,6 @@ namespace Granary.Grains.Deployments;
 /// </summary>
 public sealed class KustomizationGrain(KustomizationEnvironment environment) : ResourceGrain<KustomizationState>, IKustomizationGrain
 {
-    private const string SubstituteKey = "kustomize.toolkit.fluxcd.io/substitute";
     private bool _subscribed;
     private bool _fleetSubscribed;
     private string? _renderKey;
@@ -639,106 +639,14 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return built;
     }
 
-    private async Task<IReadOnlyList<JsonObject>> RenderAsync(KustomizationSpec spec, SourceArtifact artifact, Dictionary<string, string>? variables, CancellationToken cancellationToken)
-    {
-        var substitute = variables is null ? null : Substitution(variables);
-        if (spec.Decryption is null)
-        {
-            var files = await environment.Artifacts.GetAsync(artifact.Digest, token => LoadArtifactAsync(artifact, token), cancellationToken);
-            if (environment.Builder.TryBuildInMemory(files, spec, substitute) is { } rendered)
-            {
-                return rendered;
-            }
-        }
-
-        var bytes = await LoadArtifactAsync(artifact, cancellationToken);
-        var workspace = Path.Combine(environment.ScratchDirectory, "build-" + Path.GetRandomFileName());
-        try
-        {
-            await environment.Extractor.ExtractAsync(bytes, workspace, cancellationToken);
-            var identities = await IdentitiesAsync(spec, cancellationToken);
-            using var keys = new DisposableList(identities);
-            var decryptor = identities is null ? null : new SopsDecryptor(identities);
-            await DecryptFilesAsync(workspace, decryptor, cancellationToken);
-            return await environment.Builder.BuildAsync(workspace, spec, cancellationToken, substitute);
-        }
-        finally
-        {
-            if (Directory.Exists(workspace))
-            {
-                Directory.Delete(workspace, recursive: true);
-            }
-        }
-    }
+    private Task<IReadOnlyList<JsonObject>> RenderAsync(KustomizationSpec spec, SourceArtifact artifact, Dictionary<string, string>? variables, CancellationToken cancellationToken) =>
+        environment.Renderer.RenderAsync(
+            new RenderArtifact(token => environment.Artifacts.GetAsync(artifact.Digest, load => LoadArtifactAsync(artifact, load), token), token => LoadArtifactAsync(artifact, token)),
+            spec, variables, token => IdentitiesAsync(spec, token), cancellationToken);
 
     private async Task<byte[]> LoadArtifactAsync(SourceArtifact artifact, CancellationToken cancellationToken) =>
         await Blobs.GetAsync(artifact.Digest, cancellationToken)
             ?? throw new BuildFailedException($"artifact {artifact.Digest} of revision {artifact.Revision} is missing from the blob store");
-
-    /// <summary>Flux's post-build substitution of one object's YAML, unless the object opts out.</summary>
-    private static Func<string, IReadOnlyList<JsonObject>, string> Substitution(Dictionary<string, string> variables) => (text, parsed) =>
-    {
-        if (parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled"))
-        {
-            return text;
-        }
-
-        try
-        {
-            return VariableSubstitution.Substitute(text, variables);
-        }
-        catch (SubstitutionException) when (parsed.Any(o => KubeMetadata.String(o["kind"]) == "Secret"))
-        {
-            // The message quotes the text around the bad expression: never for a (decrypted) Secret.
-            throw new BuildFailedException($"{string.Join(", ", parsed.Select(o => ObjectReference.Of(o)))}: post-build substitution failed on a malformed ${{...}} expression; fix it, or mark the object kustomize.toolkit.fluxcd.io/substitute: disabled");
-        }
-    };
-
-    /// <summary>
-    /// Decrypts SOPS-encrypted manifest files in place before kustomize loads them, so kustomize's transforms
-    /// (namespace, labels) never touch the encrypted form and its MAC still verifies. The files are rewritten
-    /// owner-only and the whole workspace is deleted after the build.
-    /// </summary>
-    private static async Task DecryptFilesAsync(string workspace, SopsDecryptor? decryptor, CancellationToken cancellationToken)
-    {
-        foreach (var file in Directory.EnumerateFiles(workspace, "*", SearchOption.AllDirectories))
-        {
-            if (Path.GetExtension(file) is not (".yaml" or ".yml" or ".json"))
-            {
-                continue;
-            }
-
-            var text = await File.ReadAllTextAsync(file, cancellationToken);
-            if (!text.Contains("sops", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            IReadOnlyList<JsonNode?> documents;
-            try
-            {
-                documents = YamlToJson.ParseDocuments(text);
-            }
-            catch (YamlFormatException)
-            {
-                continue;
-            }
-
-            if (!documents.Any(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)))
-            {
-                continue;
-            }
-
-            var decrypted = documents.Select(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)
-                ? (decryptor ?? throw new BuildFailedException($"{ObjectReference.Of(o)} is SOPS-encrypted but spec.decryption is not set; add decryption with provider sops and a secretRef holding the age key")).Decrypt(o).ToJsonString()
-                : d?.ToJsonString() ?? "null");
-            await File.WriteAllTextAsync(file, string.Join("\n---\n", decrypted), cancellationToken);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
-    }
 
     private async Task<Dictionary<string, string>?> VariablesAsync(KustomizationSpec spec, CancellationToken cancellationToken)
     {
@@ -917,17 +825,5 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             revisions.Count == 1 ? revisions[0] : null, state.LastAttemptedRevision, inventory, clusters);
 
         static List<string> Ids(List<string> inventory) => inventory.Select(i => i[..i.LastIndexOf('|')]).ToList();
-    }
-
-    /// <summary>Disposes the age identities (zeroing their keys) when the build is done.</summary>
-    private sealed class DisposableList(IReadOnlyList<AgeIdentity>? identities) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var identity in identities ?? [])
-            {
-                identity.Dispose();
-            }
-        }
     }
 }

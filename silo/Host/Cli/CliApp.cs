@@ -28,6 +28,7 @@ public static class CliApp
         TraceVerb.Verb,
         TreeVerb.Verb,
         DeployedVerb.Verb,
+        BuildVerb.Verb,
         VerifyVerb.Verb,
     ];
 
@@ -92,7 +93,7 @@ public static class CliApp
         using var api = ApiClient.Create(server, arguments.Value(TokenOption.Name) ?? environment("GRANARY_TOKEN"));
         try
         {
-            return await verb.RunAsync(new CliSession(arguments, api, output, error), cancellationToken);
+            return await verb.RunAsync(new CliSession(arguments, api, output, error, environment), cancellationToken);
         }
         catch (CliUsageException exception)
         {
