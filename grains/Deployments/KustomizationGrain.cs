@@ -141,6 +141,63 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     public Task<DeploymentStatus> GetStatusAsync() => Task.FromResult(Status());
 
     /// <inheritdoc />
+    public async Task<KustomizationDiff> DiffAsync()
+    {
+        if (!State.Exists || State.Spec is not { } spec)
+        {
+            throw new InvalidOperationException($"Kustomization {Key} does not exist; apply it first");
+        }
+
+        if (spec.ClusterSelector is not null || TargetProblem(spec) is not null)
+        {
+            throw new InvalidOperationException(TargetProblem(spec) ?? $"Kustomization {Key} applies to a fleet (spec.clusterSelector); diff compares one cluster, so diff a Kustomization with clusterRef for each Cluster");
+        }
+
+        var artifact = await CurrentArtifactAsync(spec);
+        if (artifact.Artifact is null)
+        {
+            throw new InvalidOperationException($"ArtifactFailed: {artifact.Problem}");
+        }
+
+        IReadOnlyList<JsonObject> objects;
+        try
+        {
+            objects = await BuildAsync(spec, artifact.Artifact, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is BuildFailedException or SopsDecryptionException or SubstitutionException or Artifacts.ArtifactException or KubernetesException or AgeIdentityFormatException)
+        {
+            throw new InvalidOperationException($"BuildFailed: Kustomization {Key} revision {artifact.Artifact.Revision}: {exception.Message}");
+        }
+
+        // On the silo's own cluster the build's Granary resources are declared to Granary, not applied: say which are new or gone.
+        var declaresResources = ClusterTarget.Of(Namespace, spec.KubeConfig, spec.ClusterRef) is null;
+        var own = declaresResources ? objects.Where(o => ResourceParser.IsResourceKind(KubeMetadata.String(o["apiVersion"]), KubeMetadata.String(o["kind"]))).ToList() : [];
+        IReadOnlyList<ObjectDiff> diffs;
+        try
+        {
+            var previous = new Inventory(State.Inventory.Select(ParseInventory).ToList());
+            diffs = await new ApplyEngine(await ClientAsync(spec)).DiffAsync(Owner, objects.Except(own).ToList(), previous, ApplyOptionsOf(spec), CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is KubernetesException or ClusterConnectionException or ArgumentException)
+        {
+            throw new InvalidOperationException($"ReconciliationFailed: Kustomization {Key}: the dry run failed: {exception.Message}");
+        }
+
+        var declared = State.Resources.Select(r => r[..r.LastIndexOf('|')]).ToHashSet(StringComparer.Ordinal);
+        var building = own.Select(o => (Object: o, Name: $"{KubeMetadata.String(o["kind"])} {KubeMetadata.String(o["metadata"]?["namespace"]) ?? spec.TargetNamespace ?? Namespace}/{KubeMetadata.String(o["metadata"]?["name"])}")).ToList();
+        var resources = building.Select(b => Declared(KubeMetadata.String(b.Object["apiVersion"])!, b.Name, declared.Contains(b.Name) ? DiffAction.Unchanged : DiffAction.Created))
+            .Concat(spec.Prune ? declared.Except(building.Select(b => b.Name)).Select(gone => Declared(string.Empty, gone, DiffAction.Deleted)) : []);
+        return new KustomizationDiff(artifact.Artifact.Revision, [.. diffs, .. resources]);
+
+        static ObjectDiff Declared(string apiVersion, string name, DiffAction action)
+        {
+            var (kind, key) = (name[..name.IndexOf(' ')], name[(name.IndexOf(' ') + 1)..]);
+            return new ObjectDiff(apiVersion, kind, key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..], action, [],
+                action == DiffAction.Unchanged ? "declared to Granary: granary diff does not compare its spec" : "declared to Granary");
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<string>> GetDependenciesAsync() =>
         Task.FromResult<IReadOnlyList<string>>(State.Spec?.DependsOn?.Select(d => $"{d.Namespace ?? Namespace}/{d.Name}").ToList() ?? []);
 
@@ -449,17 +506,8 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     /// <summary>Applies the objects to one target and works out what to record; reads no grain state (it may run beside others).</summary>
     private async Task<TargetOutcome> ApplyToTargetAsync(KubernetesClient client, string? cluster, KustomizationSpec spec, long generation, SourceArtifact artifact, IReadOnlyList<JsonObject> objects, TargetRecord before, CancellationToken cancellationToken)
     {
-        var options = new ApplyOptions
-        {
-            Prune = spec.Prune,
-            Force = spec.Force,
-            Wait = spec.Wait,
-            Timeout = (spec.Timeout ?? spec.Interval).Value,
-            HealthChecks = spec.HealthChecks?.Select(h => new ObjectReference(h.ApiVersion ?? "v1", h.Kind, h.Namespace ?? Namespace, h.Name)).ToList() ?? [],
-            DefaultNamespace = spec.TargetNamespace ?? Namespace,
-        };
         var previous = new Inventory(before.Inventory.Select(ParseInventory).ToList());
-        var result = await new ApplyEngine(client).ApplyAsync(Owner, objects, previous, options, cancellationToken);
+        var result = await new ApplyEngine(client).ApplyAsync(Owner, objects, previous, ApplyOptionsOf(spec), cancellationToken);
         if (!result.Succeeded)
         {
             return Failure(cluster, before, generation, artifact.Revision, result.Reason, result.Message);
@@ -497,6 +545,17 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return new TargetOutcome(cluster, events, true);
     }
 
+    /// <summary>How the spec asks the engine to apply: prune, force, wait, timeout, health checks, the default namespace.</summary>
+    private ApplyOptions ApplyOptionsOf(KustomizationSpec spec) => new()
+    {
+        Prune = spec.Prune,
+        Force = spec.Force,
+        Wait = spec.Wait,
+        Timeout = (spec.Timeout ?? spec.Interval).Value,
+        HealthChecks = spec.HealthChecks?.Select(h => new ObjectReference(h.ApiVersion ?? "v1", h.Kind, h.Namespace ?? Namespace, h.Name)).ToList() ?? [],
+        DefaultNamespace = spec.TargetNamespace ?? Namespace,
+    };
+
     /// <summary>A failure to record, unless the same failure is already recorded for this target.</summary>
     private static TargetOutcome Failure(string? cluster, TargetRecord before, long generation, string revision, string reason, string message) =>
         before.Failure is { } last && last.Reason == reason && last.Message == message && last.Revision == revision && before.ObservedGeneration == generation
@@ -522,29 +581,39 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     private async Task<SourceArtifact?> GetSourceArtifactAsync(KustomizationSpec spec)
     {
         var reference = spec.SourceRef;
-        if (reference.Kind != "GitRepository")
+        if (!_subscribed && reference.Kind == "GitRepository")
         {
-            await FailAsync(State.Generation, State.LastAttemptedRevision ?? string.Empty, "ArtifactFailed", $"spec.sourceRef.kind {reference.Kind} is not supported yet; use GitRepository");
-            return null;
-        }
-
-        var sourceKey = $"{reference.Namespace ?? Namespace}/{reference.Name}";
-        var source = GrainFactory.Get<IGitRepositoryGrain>(sourceKey);
-        if (!_subscribed)
-        {
-            await source.SubscribeAsync(GrainId);
+            await GrainFactory.Get<IGitRepositoryGrain>($"{reference.Namespace ?? Namespace}/{reference.Name}").SubscribeAsync(GrainId);
             _subscribed = true;
         }
 
-        var status = await source.GetStatusAsync();
+        var (artifact, problem) = await CurrentArtifactAsync(spec);
+        if (artifact is null)
+        {
+            await FailAsync(State.Generation, State.LastAttemptedRevision ?? string.Empty, "ArtifactFailed", problem!);
+        }
+
+        return artifact;
+    }
+
+    /// <summary>The source's current artifact, or why there is none; asks the source and records nothing.</summary>
+    private async Task<(SourceArtifact? Artifact, string? Problem)> CurrentArtifactAsync(KustomizationSpec spec)
+    {
+        var reference = spec.SourceRef;
+        if (reference.Kind != "GitRepository")
+        {
+            return (null, $"spec.sourceRef.kind {reference.Kind} is not supported yet; use GitRepository");
+        }
+
+        var sourceKey = $"{reference.Namespace ?? Namespace}/{reference.Name}";
+        var status = await GrainFactory.Get<IGitRepositoryGrain>(sourceKey).GetStatusAsync();
         if (status.Artifact is null)
         {
             var why = status.Exists ? status.Conditions.FirstOrDefault(c => c.Type == "Ready")?.Message ?? "no artifact yet" : "it does not exist";
-            await FailAsync(State.Generation, State.LastAttemptedRevision ?? string.Empty, "ArtifactFailed", $"Source GitRepository {sourceKey} has no artifact: {why}");
-            return null;
+            return (null, $"Source GitRepository {sourceKey} has no artifact: {why}");
         }
 
-        return status.Artifact;
+        return (status.Artifact, null);
     }
 
     /// <summary>Asks each dependency; records the first wait per revision; detects cycles by walking dependsOn.</summary>

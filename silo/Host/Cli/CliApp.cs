@@ -29,6 +29,7 @@ public static class CliApp
         TreeVerb.Verb,
         DeployedVerb.Verb,
         BuildVerb.Verb,
+        DiffVerb.Verb,
         VerifyVerb.Verb,
     ];
 
