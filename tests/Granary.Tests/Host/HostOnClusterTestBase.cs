@@ -33,22 +33,7 @@ public abstract class HostOnClusterTestBase(LocalKubernetes kubernetes) : Cli.Cl
     }
 
     /// <summary>A Kustomization of <c>./apps</c> from GitRepository <c>fleet</c> into <see cref="Target"/>, with prune.</summary>
-    protected string KustomizationYaml(string name) => $"""
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: {name}
-          namespace: {Ns}
-        spec:
-          sourceRef:
-            kind: GitRepository
-            name: fleet
-          path: ./apps
-          interval: 10m
-          retryInterval: 1s
-          prune: true
-          targetNamespace: {Target}
-        """;
+    protected string KustomizationYaml(string name) => KustomizationAt(name, "./apps", "interval: 10m", "retryInterval: 1s", $"targetNamespace: {Target}");
 
     /// <summary>A ConfigMap manifest with one value.</summary>
     protected static string ConfigMap(string name, string value) =>

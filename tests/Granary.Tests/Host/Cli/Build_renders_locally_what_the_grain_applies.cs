@@ -68,8 +68,7 @@ public sealed class Build_renders_locally_what_the_grain_applies(LocalKubernetes
         var directory = NewDirectory();
         var encrypted = SopsTestEncryptor.Encrypt("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-build\n", recipient);
         File.WriteAllText(Path.Combine(directory, "secret.yaml"), encrypted.ToJsonString());
-        var file = WriteYaml(Kustomization("secrets", "./secrets").Replace("    substitute:\n      greeting: hello", "    substituteFrom:\n      - kind: ConfigMap\n        name: vars")
-            + "\n  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age");
+        var file = WriteYaml(Kustomization("secrets", "./secrets", "{substituteFrom: [{kind: ConfigMap, name: vars}]}", "decryption: {provider: sops, secretRef: {name: sops-age}}"));
 
         var build = await RunAsync(null, "build", "kustomization", "secrets", "--path", directory, "--kustomization-file", file, "--kubectl", Tools.Kubectl);
 
@@ -89,26 +88,6 @@ public sealed class Build_renders_locally_what_the_grain_applies(LocalKubernetes
     private async Task<string?> ConfigMapValueAsync(string name, string key) =>
         (await Cluster.Admin.GetAsync($"/api/v1/namespaces/{Target}/configmaps/{name}"))?["data"]?[key]?.GetValue<string>();
 
-    private string Kustomization(string name, string path) => $"""
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: {name}
-          namespace: {Ns}
-        spec:
-          sourceRef:
-            kind: GitRepository
-            name: fleet
-          path: {path}
-          interval: 10m
-          retryInterval: 1s
-          prune: true
-          targetNamespace: {Target}
-          commonMetadata:
-            labels:
-              team: blue
-          postBuild:
-            substitute:
-              greeting: hello
-        """;
+    private string Kustomization(string name, string path, string postBuild = "{substitute: {greeting: hello}}", params string[] specLines) => KustomizationAt(name, path,
+        ["interval: 10m", "retryInterval: 1s", $"targetNamespace: {Target}", "commonMetadata: {labels: {team: blue}}", $"postBuild: {postBuild}", .. specLines]);
 }

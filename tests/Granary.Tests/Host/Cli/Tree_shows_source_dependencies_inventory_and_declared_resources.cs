@@ -59,19 +59,6 @@ public sealed class Tree_shows_source_dependencies_inventory_and_declared_resour
     /// <summary>A ConfigMap manifest placed in the target namespace.</summary>
     private string Object(string configMap) => configMap.Replace("metadata:\n", $"metadata:\n  namespace: {Target}\n");
 
-    private string Kustomization(string name, string path, string? dependsOn = null) => $"""
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: {name}
-          namespace: {Ns}
-        spec:
-          sourceRef:
-            kind: GitRepository
-            name: fleet
-          path: {path}
-          interval: 10m
-          retryInterval: 1s
-          prune: true
-        """ + (dependsOn is null ? string.Empty : $"\n  dependsOn:\n    - name: {dependsOn}");
+    private string Kustomization(string name, string path, string? dependsOn = null) =>
+        KustomizationAt(name, path, ["interval: 10m", "retryInterval: 1s", .. dependsOn is null ? Array.Empty<string>() : [$"dependsOn: [{{name: {dependsOn}}}]"]]);
 }
