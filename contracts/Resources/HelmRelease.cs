@@ -18,7 +18,7 @@ public sealed record HelmReleaseSpec
     /// <summary>The chart template: chart name, version constraint and source.</summary>
     public HelmChartTemplate? Chart { get; init; }
 
-    /// <summary>A reference to a chart source object (not supported yet; use <c>chart</c>).</summary>
+    /// <summary>A HelmChart or OCIRepository whose artifact is the chart (instead of <c>chart</c>).</summary>
     public CrossNamespaceObjectReference? ChartRef { get; init; }
 
     /// <summary>How often to reconcile.</summary>
@@ -94,7 +94,7 @@ public sealed record HelmChartTemplate
     /// <summary>The chart's name, version and source.</summary>
     public required HelmChartTemplateSpec Spec { get; init; }
 
-    /// <summary>Labels and annotations for the generated HelmChart (accepted; Granary has no HelmChart objects).</summary>
+    /// <summary>Labels and annotations for the generated HelmChart (accepted; in Granary <c>chart.spec</c> pulls the chart itself, without a HelmChart object — use <c>chartRef</c> for one).</summary>
     public JsonElement? Metadata { get; init; }
 }
 

@@ -626,7 +626,7 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
         if (await FindCycleAsync() is { } cycle)
         {
-            await FailAsync(State.Generation, revision, "DependencyNotReady", $"dependency cycle: {string.Join(" -> ", cycle)}; remove one of the dependsOn entries");
+            await FailAsync(State.Generation, revision, "DependencyNotReady", DependencyCycle.Describe(cycle));
             return false;
         }
 
@@ -651,39 +651,8 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return true;
     }
 
-    private async Task<List<string>?> FindCycleAsync()
-    {
-        var path = new List<string> { Key };
-        var visited = new HashSet<string>();
-        return await WalkAsync(Key, path, visited, depth: 0);
-    }
-
-    private async Task<List<string>?> WalkAsync(string key, List<string> path, HashSet<string> visited, int depth)
-    {
-        if (depth > 32 || !visited.Add(key))
-        {
-            return null;
-        }
-
-        var dependencies = key == Key ? await GetDependenciesAsync() : await GrainFactory.Get<IKustomizationGrain>(key).GetDependenciesAsync();
-        foreach (var next in dependencies)
-        {
-            if (next == Key)
-            {
-                return [.. path, next];
-            }
-
-            path.Add(next);
-            if (await WalkAsync(next, path, visited, depth + 1) is { } cycle)
-            {
-                return cycle;
-            }
-
-            path.RemoveAt(path.Count - 1);
-        }
-
-        return null;
-    }
+    private Task<List<string>?> FindCycleAsync() =>
+        DependencyCycle.FindAsync(Key, key => key == Key ? GetDependenciesAsync() : GrainFactory.Get<IKustomizationGrain>(key).GetDependenciesAsync());
 
     /// <summary>Render (in memory when the path is plain manifests, else extract and run kustomize), decrypt SOPS Secrets, substitute variables.</summary>
     private async Task<IReadOnlyList<JsonObject>> BuildAsync(KustomizationSpec spec, SourceArtifact artifact, CancellationToken cancellationToken)

@@ -1,6 +1,10 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json.Nodes;
+using Granary.Contracts.Sources;
+using Granary.Grains.Resources;
+using Granary.Grains.Versions;
 
 namespace Granary.Grains.Releases;
 
@@ -68,5 +72,53 @@ public static class ChartArchive
         }
 
         return files.OrderBy(f => f.Item1, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The name, version and app version of a packaged chart, from its Chart.yaml; <paramref name="where"/> names the chart in errors.</summary>
+    /// <exception cref="HelmChartException">The archive is not a chart, or its Chart.yaml lacks a valid name or SemVer version.</exception>
+    public static async Task<(string Name, string Version, string? AppVersion)> ReadMetadataAsync(byte[] archive, string where, CancellationToken cancellationToken)
+    {
+        string? text;
+        try
+        {
+            text = await ReadFileAsync(archive, "Chart.yaml", cancellationToken);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException)
+        {
+            throw new HelmChartException("ChartPackageError", $"{where} is not a packaged chart (a gzipped tar): {exception.Message}");
+        }
+
+        return text is null
+            ? throw new HelmChartException("ChartPackageError", $"{where} has no Chart.yaml; it is not a Helm chart")
+            : ParseChartYaml(Encoding.UTF8.GetBytes(text), $"Chart.yaml of {where}");
+    }
+
+    /// <summary>The name, version and app version a Chart.yaml declares; <paramref name="where"/> names the file in errors.</summary>
+    /// <exception cref="HelmChartException">Not YAML, no valid name, or a version that is not SemVer.</exception>
+    public static (string Name, string Version, string? AppVersion) ParseChartYaml(byte[] bytes, string where)
+    {
+        JsonObject? chart;
+        try
+        {
+            chart = YamlToJson.ParseDocuments(Encoding.UTF8.GetString(bytes)).FirstOrDefault() as JsonObject;
+        }
+        catch (YamlFormatException exception)
+        {
+            throw new HelmChartException("ChartPackageError", $"{where} is not valid YAML: {exception.Message}");
+        }
+
+        var name = (chart?["name"] as JsonValue)?.ToString();
+        var version = (chart?["version"] as JsonValue)?.ToString();
+        if (string.IsNullOrEmpty(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains("..", StringComparison.Ordinal))
+        {
+            throw new HelmChartException("ChartPackageError", $"{where} has no valid name; add name: <chart>");
+        }
+
+        if (version is null || !SemVer.TryParse(version, out _))
+        {
+            throw new HelmChartException("ChartPackageError", $"{where} has version '{version}', which is not SemVer; write e.g. version: 0.1.0");
+        }
+
+        return (name, version, (chart?["appVersion"] as JsonValue)?.ToString());
     }
 }

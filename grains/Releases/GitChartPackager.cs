@@ -1,10 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json.Nodes;
 using Granary.Contracts.Sources;
-using Granary.Grains.Resources;
-using Granary.Grains.Versions;
 
 namespace Granary.Grains.Releases;
 
@@ -65,7 +62,7 @@ public static class GitChartPackager
             throw new HelmChartException("ChartPackageError", $"'{path}' in the source artifact has no Chart.yaml; point spec.chart.spec.chart at a chart directory");
         }
 
-        var (name, version, appVersion) = ReadChartYaml(chartYaml, path);
+        var (name, version, appVersion) = ChartArchive.ParseChartYaml(chartYaml, $"Chart.yaml at '{path}'");
         using var output = new MemoryStream();
         await using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
         await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
@@ -83,32 +80,5 @@ public static class GitChartPackager
         }
 
         return new PackedChart(output.ToArray(), name, version, appVersion);
-    }
-
-    private static (string Name, string Version, string? AppVersion) ReadChartYaml(byte[] bytes, string path)
-    {
-        JsonObject? chart;
-        try
-        {
-            chart = YamlToJson.ParseDocuments(Encoding.UTF8.GetString(bytes)).FirstOrDefault() as JsonObject;
-        }
-        catch (YamlFormatException exception)
-        {
-            throw new HelmChartException("ChartPackageError", $"Chart.yaml at '{path}' is not valid YAML: {exception.Message}");
-        }
-
-        var name = (chart?["name"] as JsonValue)?.ToString();
-        var version = (chart?["version"] as JsonValue)?.ToString();
-        if (string.IsNullOrEmpty(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains("..", StringComparison.Ordinal))
-        {
-            throw new HelmChartException("ChartPackageError", $"Chart.yaml at '{path}' has no valid name; add name: <chart>");
-        }
-
-        if (version is null || !SemVer.TryParse(version, out _))
-        {
-            throw new HelmChartException("ChartPackageError", $"Chart.yaml at '{path}' has version '{version}', which is not SemVer; write e.g. version: 0.1.0");
-        }
-
-        return (name, version, (chart?["appVersion"] as JsonValue)?.ToString());
     }
 }

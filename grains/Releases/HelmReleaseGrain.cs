@@ -15,7 +15,7 @@ using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Drift;
 using Granary.Grains.Kubernetes.Objects;
 using Granary.Grains.Resources;
-using Granary.Grains.Versions;
+using Granary.Grains.Sources.Helm;
 using Microsoft.Extensions.Logging;
 using KubeMetadata = Granary.Grains.Kubernetes.Objects.ObjectMetadata;
 
@@ -39,6 +39,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     private List<JsonObject>? _rendered;
     private readonly Dictionary<int, List<JsonObject>> _releaseObjects = [];
     private string? _subscribedTo;
+    private ChartPuller? _puller;
 
     /// <inheritdoc />
     protected override HelmReleaseState Apply(HelmReleaseState state, object @event) => state.Apply(@event);
@@ -108,7 +109,11 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     public async Task<HelmReleaseStatus> RequestReconcileAsync(bool withSource)
     {
         await RecordReconcileRequestAsync(withSource);
-        if (withSource && SourceKey(State.Spec!) is { } source)
+        if (withSource && State.Spec!.ChartRef is { } reference)
+        {
+            _ = await GrainFactory.Get<IChartSource>(ChartSourceId(reference)).RequestReconcileAsync();
+        }
+        else if (withSource && SourceKey(State.Spec!) is { } source)
         {
             _ = State.Spec!.Chart!.Spec.SourceRef.Kind == "GitRepository"
                 ? await GrainFactory.Get<IGitRepositoryGrain>(source).RequestReconcileAsync()
@@ -218,9 +223,10 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         }
 
         HelmChartArtifact chart;
+        ChartValuesFiles valuesFiles;
         try
         {
-            chart = await GetChartAsync(spec.Chart!.Spec);
+            (chart, valuesFiles) = await GetChartAsync(spec, cancellationToken);
         }
         catch (HelmChartException exception)
         {
@@ -232,7 +238,7 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         ComposedValues values;
         try
         {
-            values = await ComposeValuesAsync(spec, chart, cancellationToken);
+            values = await ComposeValuesAsync(spec, chart, valuesFiles, cancellationToken);
         }
         catch (HelmValuesException exception)
         {
@@ -489,69 +495,74 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         return placed;
     }
 
-    /// <summary>The chart from the HelmRepository (or packed from a GitRepository's artifact), subscribing once so a new index or commit reconciles this release.</summary>
-    private async Task<HelmChartArtifact> GetChartAsync(HelmChartTemplateSpec chart)
+    /// <summary>
+    /// The chart of <c>chart.spec</c> (from a HelmRepository, or packed from a GitRepository's artifact), or the artifact of the
+    /// <c>chartRef</c>'s HelmChart or OCIRepository; subscribing once so a new index, commit or artifact reconciles this release.
+    /// </summary>
+    private async Task<(HelmChartArtifact Chart, ChartValuesFiles ValuesFiles)> GetChartAsync(HelmReleaseSpec spec, CancellationToken cancellationToken)
     {
-        var key = SourceKey(State.Spec!)!;
-        if (chart.SourceRef.Kind == "GitRepository")
+        if (spec.ChartRef is { } reference)
         {
-            return await GetGitChartAsync(chart, key);
+            return await GetReferencedChartAsync(reference);
         }
 
-        var repository = GrainFactory.Get<IHelmRepositoryGrain>(key);
-        if (_subscribedTo != $"HelmRepository/{key}")
-        {
-            await repository.SubscribeAsync(GrainId);
-            _subscribedTo = $"HelmRepository/{key}";
-        }
-
-        return await repository.GetChartAsync(chart.Chart, chart.Version);
+        var template = spec.Chart!.Spec;
+        _puller ??= new ChartPuller(GrainFactory, Blobs, GrainId);
+        var request = new ChartRequest(template.Chart, template.Version, template.SourceRef.Kind, SourceKey(spec)!, template.ReconcileStrategy, "spec.chart.spec.");
+        var pulled = await _puller.PullAsync(request, cancellationToken);
+        return (pulled.Chart, new ChartValuesFiles(template.ValuesFiles ?? [], template.IgnoreMissingValuesFiles, "spec.chart.spec.valuesFiles"));
     }
 
-    /// <summary>
-    /// Packs the chart directory <c>chart</c> of the GitRepository's artifact (deterministically, so an unchanged chart keeps
-    /// its digest) and keeps it in the blob store. Strategy Revision appends the commit to the version, as Flux does.
-    /// </summary>
-    private async Task<HelmChartArtifact> GetGitChartAsync(HelmChartTemplateSpec chart, string key)
+    /// <summary>The chart stored by the HelmChart or OCIRepository of <c>spec.chartRef</c>, which must exist and be Ready.</summary>
+    private async Task<(HelmChartArtifact Chart, ChartValuesFiles ValuesFiles)> GetReferencedChartAsync(CrossNamespaceObjectReference reference)
     {
-        var source = GrainFactory.Get<IGitRepositoryGrain>(key);
-        if (_subscribedTo != $"GitRepository/{key}")
+        var id = ChartSourceId(reference);
+        var source = GrainFactory.Get<IChartSource>(id);
+        var display = $"{reference.Kind} {id.Key}";
+        if (_subscribedTo != $"{reference.Kind}/{id.Key}")
         {
             await source.SubscribeAsync(GrainId);
-            _subscribedTo = $"GitRepository/{key}";
+            _subscribedTo = $"{reference.Kind}/{id.Key}";
         }
 
-        var status = await source.GetStatusAsync();
-        if (status.Artifact is not { } artifact)
+        ChartSourceArtifact found;
+        try
         {
-            throw new HelmChartException("ArtifactFailed", status.Exists
-                ? $"GitRepository {key} has no artifact: {status.Conditions.FirstOrDefault(c => c.Type == "Ready")?.Message ?? "not fetched yet"}"
-                : $"GitRepository {key} does not exist; apply it first");
+            found = await source.GetChartAsync();
         }
-
-        var bytes = await Blobs.GetAsync(artifact.Digest)
-            ?? throw new HelmChartException("ArtifactFailed", $"the artifact {artifact.Digest} of GitRepository {key} is missing from the blob store; request a reconcile with the source");
-        var packed = await GitChartPackager.PackAsync(bytes, chart.Chart, CancellationToken.None);
-        var commit = artifact.Revision[(artifact.Revision.LastIndexOf(':') + 1)..];
-        var version = chart.ReconcileStrategy == "Revision" ? $"{packed.Version}+{commit[..Math.Min(12, commit.Length)]}" : packed.Version;
-        if (chart.Version is { Length: > 0 } constraint && constraint != "*")
+        catch (HelmChartException exception)
         {
-            _ = Granary.Grains.Sources.Helm.ChartVersionResolver.Resolve(packed.Name, constraint, [SemVer.Parse(packed.Version)], v => v, $"GitRepository {key} at '{chart.Chart}'");
+            throw new HelmChartException(exception.Reason, $"spec.chartRef: {exception.Message}");
         }
 
-        var digest = await Blobs.PutAsync(packed.Archive);
-        return new HelmChartArtifact(packed.Name, version, packed.AppVersion, digest, packed.Archive.Length);
+        var ready = found.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
+        if (!found.Status.Exists)
+        {
+            throw new HelmChartException("ArtifactFailed", $"spec.chartRef: {display} does not exist; apply it first, or fix spec.chartRef name, namespace and kind");
+        }
+
+        if (!found.Status.IsReady || found.Chart is not { } chart)
+        {
+            var why = found.Status.Suspended && found.Chart is null ? "it is suspended and has no artifact yet; resume it" : ready?.Message ?? "it has no artifact yet";
+            throw new HelmChartException("ArtifactFailed", $"spec.chartRef: {display} is not ready: {why}");
+        }
+
+        return (chart, new ChartValuesFiles(found.ValuesFiles, found.IgnoreMissingValuesFiles, $"{display} spec.valuesFiles"));
     }
+
+    /// <summary>The grain of a <c>chartRef</c> (its namespace defaults to the release's).</summary>
+    private GrainId ChartSourceId(CrossNamespaceObjectReference reference) =>
+        new(reference.Kind == "HelmChart" ? "helmchart" : "ocirepository", $"{reference.Namespace ?? Namespace}/{reference.Name}");
 
     /// <summary>
     /// Values in Flux's order: the chart's <c>valuesFiles</c>, then each <c>valuesFrom</c> in turn (merged at the root, or put at
     /// <c>targetPath</c>), then <c>spec.values</c>. Values read from Secrets are remembered only to scrub them from messages.
     /// </summary>
-    private async Task<ComposedValues> ComposeValuesAsync(HelmReleaseSpec spec, HelmChartArtifact chart, CancellationToken cancellationToken)
+    private async Task<ComposedValues> ComposeValuesAsync(HelmReleaseSpec spec, HelmChartArtifact chart, ChartValuesFiles valuesFiles, CancellationToken cancellationToken)
     {
         var merged = new JsonObject();
         var secretTexts = new List<string>();
-        if (spec.Chart!.Spec.ValuesFiles is { Count: > 0 } files)
+        if (valuesFiles.Files is { Count: > 0 } files)
         {
             var archive = await Blobs.GetAsync(chart.Digest, cancellationToken)
                 ?? throw new HelmValuesException($"the chart {chart.Chart} {chart.Version} ({chart.Digest}) is missing from the blob store; request a reconcile with the source");
@@ -564,20 +575,20 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
                 }
                 catch (InvalidDataException exception)
                 {
-                    throw new HelmValuesException($"spec.chart.spec.valuesFiles: {exception.Message}");
+                    throw new HelmValuesException($"{valuesFiles.Field}: {exception.Message}");
                 }
 
                 if (text is null)
                 {
-                    if (spec.Chart.Spec.IgnoreMissingValuesFiles)
+                    if (valuesFiles.IgnoreMissing)
                     {
                         continue;
                     }
 
-                    throw new HelmValuesException($"spec.chart.spec.valuesFiles: '{file}' is not in chart {chart.Chart} {chart.Version}; fix the path or set ignoreMissingValuesFiles: true");
+                    throw new HelmValuesException($"{valuesFiles.Field}: '{file}' is not in chart {chart.Chart} {chart.Version}; fix the path or set ignoreMissingValuesFiles: true");
                 }
 
-                HelmValues.Merge(merged, ParseValues(text, $"spec.chart.spec.valuesFiles: '{file}' of chart {chart.Chart} {chart.Version}", secret: false));
+                HelmValues.Merge(merged, ParseValues(text, $"{valuesFiles.Field}: '{file}' of chart {chart.Chart} {chart.Version}", secret: false));
             }
         }
 
@@ -801,14 +812,16 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
     /// <summary>Asks each dependency (registering to be told when it becomes ready); a wait is a DependencyNotReady failure, retried soon.</summary>
     private async Task<bool> DependenciesReadyAsync(HelmReleaseSpec spec)
     {
+        if (spec.DependsOn is { Count: > 0 }
+            && await DependencyCycle.FindAsync(Key, key => key == Key ? GetDependenciesAsync() : GrainFactory.Get<IHelmReleaseGrain>(key).GetDependenciesAsync()) is { } cycle)
+        {
+            await FailAsync(State.Generation, "DependencyNotReady", DependencyCycle.Describe(cycle));
+            return false;
+        }
+
         foreach (var dependency in spec.DependsOn ?? [])
         {
             var key = $"{dependency.Namespace ?? Namespace}/{dependency.Name}";
-            if (key == Key)
-            {
-                await FailAsync(State.Generation, "DependencyNotReady", $"spec.dependsOn: the HelmRelease depends on itself; remove {key}");
-                return false;
-            }
 
             var status = await GrainFactory.Get<IHelmReleaseGrain>(key).AddDependentAsync(Key);
             if (status.IsReady)
@@ -1003,17 +1016,23 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             return ("ReconciliationFailed", "spec.kubeConfig and spec.clusterRef are both set; a HelmRelease installs into one cluster, so remove one");
         }
 
-        if (spec.ChartRef is not null)
+        if (spec.ChartRef is { } reference)
         {
-            return ("InvalidChartReference", "spec.chartRef is not supported yet; use spec.chart.spec with chart, version and sourceRef");
-        }
+            if (spec.Chart is not null)
+            {
+                return ("InvalidChartReference", "spec.chart and spec.chartRef are both set; a HelmRelease takes its chart from one, so remove one");
+            }
 
-        if (spec.Chart is not { } chart)
+            if (reference.Kind is not ("HelmChart" or "OCIRepository"))
+            {
+                return ("InvalidChartReference", $"spec.chartRef.kind {reference.Kind} is not a chart source; use OCIRepository or HelmChart");
+            }
+        }
+        else if (spec.Chart is not { } chart)
         {
-            return ("InvalidChartReference", "spec.chart is required; give chart.spec with chart, version and sourceRef (kind HelmRepository)");
+            return ("InvalidChartReference", "spec.chart or spec.chartRef is required; give chart.spec with chart, version and sourceRef, or chartRef with kind (OCIRepository or HelmChart) and name");
         }
-
-        if (chart.Spec.SourceRef.Kind is not ("HelmRepository" or "GitRepository"))
+        else if (chart.Spec.SourceRef.Kind is not ("HelmRepository" or "GitRepository"))
         {
             return ("InvalidChartReference", $"spec.chart.spec.sourceRef.kind {chart.Spec.SourceRef.Kind} is not supported yet; use HelmRepository or GitRepository");
         }
@@ -1054,9 +1073,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
         return null;
     }
 
-    private string? SourceKey(HelmReleaseSpec spec) => spec.Chart?.Spec.SourceRef is { } source ? $"{source.Namespace ?? Namespace}/{source.Name}" : null;
+    private string? SourceKey(HelmReleaseSpec spec) => (spec.ChartRef ?? spec.Chart?.Spec.SourceRef) is { } source ? $"{source.Namespace ?? Namespace}/{source.Name}" : null;
 
-    private static string SourceKind(HelmReleaseSpec spec) => spec.Chart?.Spec.SourceRef.Kind ?? "HelmRepository";
+    private static string SourceKind(HelmReleaseSpec spec) => spec.ChartRef?.Kind ?? spec.Chart?.Spec.SourceRef.Kind ?? "HelmRepository";
 
     private async Task FailAsync(long generation, string reason, string message)
     {
@@ -1135,6 +1154,9 @@ public sealed class HelmReleaseGrain(HelmReleaseEnvironment environment) : Resou
             .Aggregate(message, (text, secret) => text.Replace(secret.Trim(), "[redacted]", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The values files to merge from the chart, whether a missing one is skipped, and the field that lists them (for messages).</summary>
+internal sealed record ChartValuesFiles(IReadOnlyList<string> Files, bool IgnoreMissing, string Field);
 
 /// <summary>Values could not be composed (a missing ConfigMap or Secret, bad YAML, a bad targetPath). Never quotes Secret data.</summary>
 public sealed class HelmValuesException(string message) : Exception(message);

@@ -15,12 +15,14 @@ public sealed class GranaryResources
 {
     private readonly Dictionary<string, Registration> _kinds = new(StringComparer.Ordinal);
 
-    /// <summary>GitRepository, Kustomization, Cluster, HelmRepository and HelmRelease: declared to their grains, which reconcile on their own turns.</summary>
+    /// <summary>GitRepository, Kustomization, Cluster, HelmRepository, HelmChart, OCIRepository and HelmRelease: declared to their grains, which reconcile on their own turns.</summary>
     public static GranaryResources Standard() => new GranaryResources()
         .Add<GitRepository, IGitRepositoryGrain>("GitRepository", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync())
         .Add<Kustomization, IKustomizationGrain>("Kustomization", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync())
         .Add<Cluster, IClusterGrain>("Cluster", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync())
         .Add<HelmRepository, IHelmRepositoryGrain>("HelmRepository", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync())
+        .Add<HelmChart, IHelmChartGrain>("HelmChart", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync())
+        .Add<OCIRepository, IOCIRepositoryGrain>("OCIRepository", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync())
         .Add<HelmRelease, IHelmReleaseGrain>("HelmRelease", (grain, resource) => grain.DeclareAsync(resource), grain => grain.DeleteAsync());
 
     /// <summary>Adds a kind: how to declare a document to its grain (returning its generation) and how to delete it.</summary>

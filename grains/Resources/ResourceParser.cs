@@ -21,6 +21,9 @@ public static partial class ResourceParser
         [(Cluster.Version, "Cluster")] = typeof(Cluster),
         [(HelmRepository.Version, "HelmRepository")] = typeof(HelmRepository),
         [(HelmRelease.Version, "HelmRelease")] = typeof(HelmRelease),
+        [(HelmChart.Version, "HelmChart")] = typeof(HelmChart),
+        [(OCIRepository.Version, "OCIRepository")] = typeof(OCIRepository),
+        [(OCIRepository.V1, "OCIRepository")] = typeof(OCIRepository),
     };
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)

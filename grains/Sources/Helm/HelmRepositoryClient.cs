@@ -14,6 +14,9 @@ public sealed record HelmRepositoryLimits
 
     /// <summary>The largest chart accepted (Flux's default is 10 MiB).</summary>
     public long MaxChartBytes { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>The largest OCI layer an OCIRepository accepts.</summary>
+    public long MaxLayerBytes { get; init; } = 50L * 1024 * 1024;
 }
 
 /// <summary>
@@ -58,28 +61,45 @@ public sealed class HelmRepositoryClient(HttpClient http, HelmRepositoryLimits l
     public async Task<(byte[] Chart, string? AppVersion)> GetOciChartAsync(OciChartReference chart, string tag, HelmRepositoryCredentials? credentials, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
-        var manifestBytes = await GetAsync(chart.Api($"manifests/{tag}"), credentials, limits.MaxIndexBytes, timeout,
-            "application/vnd.oci.image.manifest.v1+json", cancellationToken);
-        var manifest = ParseJson(manifestBytes, chart.Display($"manifests/{tag}"));
+        var (manifest, _) = await GetOciManifestAsync(chart, tag, credentials, timeout, cancellationToken);
         var layer = (manifest["layers"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(l => l["mediaType"]?.GetValue<string>() == ChartLayerMediaType)
             ?? throw new HelmChartException("ChartPullError", $"{chart.Display($"manifests/{tag}")} has no layer of type {ChartLayerMediaType}; it is not a Helm chart (push it with helm push)");
-        var bytes = await GetBlobAsync(chart, layer["digest"]?.GetValue<string>(), credentials, limits.MaxChartBytes, timeout, cancellationToken);
+        var bytes = await GetOciBlobAsync(chart, layer["digest"]?.GetValue<string>(), credentials, limits.MaxChartBytes, timeout, cancellationToken);
         string? appVersion = null;
         if (manifest["config"] is JsonObject { } config && config["mediaType"]?.GetValue<string>() == ChartConfigMediaType)
         {
-            var configBytes = await GetBlobAsync(chart, config["digest"]?.GetValue<string>(), credentials, limits.MaxIndexBytes, timeout, cancellationToken);
+            var configBytes = await GetOciBlobAsync(chart, config["digest"]?.GetValue<string>(), credentials, limits.MaxIndexBytes, timeout, cancellationToken);
             appVersion = ParseJson(configBytes, chart.Display("config"))["appVersion"]?.GetValue<string>();
         }
 
         return (bytes, appVersion);
     }
 
-    private async Task<byte[]> GetBlobAsync(OciChartReference chart, string? digest, HelmRepositoryCredentials? credentials, long cap, TimeSpan timeout,
+    /// <summary>
+    /// The image manifest of <paramref name="reference"/> (a tag or a <c>sha256:</c> digest) and its digest; a manifest asked
+    /// for by digest must have that digest.
+    /// </summary>
+    public async Task<(JsonObject Manifest, string Digest)> GetOciManifestAsync(OciChartReference artifact, string reference, HelmRepositoryCredentials? credentials,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var bytes = await GetAsync(artifact.Api($"manifests/{reference}"), credentials, limits.MaxIndexBytes, timeout,
+            "application/vnd.oci.image.manifest.v1+json", cancellationToken);
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (reference.StartsWith("sha256:", StringComparison.Ordinal) && !reference.Equals(digest, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new HelmChartException("DigestMismatch", $"{artifact.Display($"manifests/{reference}")} has digest {digest}; the registry served different content, refusing it");
+        }
+
+        return (ParseJson(bytes, artifact.Display($"manifests/{reference}")), digest);
+    }
+
+    /// <summary>Downloads the blob <paramref name="digest"/> (at most <paramref name="cap"/> bytes) and verifies its digest.</summary>
+    public async Task<byte[]> GetOciBlobAsync(OciChartReference chart, string? digest, HelmRepositoryCredentials? credentials, long cap, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         if (digest is null || !digest.StartsWith("sha256:", StringComparison.Ordinal))
         {
-            throw new HelmChartException("ChartPullError", $"{chart.Display("manifest")} names a blob without a sha256 digest; re-push the chart");
+            throw new HelmChartException("ChartPullError", $"{chart.Display("manifest")} names a blob without a sha256 digest; re-push the artifact");
         }
 
         var bytes = await GetAsync(chart.Api($"blobs/{digest}"), credentials, cap, timeout, null, cancellationToken);

@@ -15,6 +15,24 @@ public sealed record OciChartReference(string Scheme, string Authority, string R
         return new OciChartReference(insecure ? "http" : "https", uri.Authority, path.Length == 0 ? chart : $"{path}/{chart}");
     }
 
+    /// <summary>The repository <paramref name="url"/> itself (an OCIRepository's <c>spec.url</c>, <c>oci://host[:port]/path</c>).</summary>
+    public static OciChartReference OfRepository(string url, bool insecure)
+    {
+        if (!url.StartsWith("oci://", StringComparison.Ordinal) || !Uri.TryCreate("https://" + url["oci://".Length..], UriKind.Absolute, out var uri)
+            || uri.AbsolutePath.Trim('/').Length == 0 || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || url.Contains('@', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("spec.url must be oci://<registry>/<repository> without credentials, tag or digest, e.g. oci://ghcr.io/stefanprodan/charts/podinfo (put the tag in spec.ref.tag)");
+        }
+
+        var path = uri.AbsolutePath.Trim('/');
+        if (path.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"spec.url '{url}' names a tag; remove it and set spec.ref.tag instead");
+        }
+
+        return new OciChartReference(insecure ? "http" : "https", uri.Authority, path);
+    }
+
     /// <summary>A distribution API URL, e.g. <c>tags/list</c> or <c>manifests/1.0.0</c>.</summary>
     public Uri Api(string rest) => new($"{Scheme}://{Authority}/v2/{Repository}/{rest}");
 

@@ -24,6 +24,16 @@ public static class EventSummary
         FetchSucceeded succeeded => $"fetch succeeded at revision {succeeded.Revision} (generation {succeeded.Generation} observed)",
         FetchFailed failed => $"fetch failed: {failed.Reason}: {Shorten(failed.Message)}",
         SubscriberAdded subscriber => $"{subscriber.Kind} {subscriber.Key} subscribed to new artifacts",
+        HelmChartSpecApplied spec => $"spec applied (generation {spec.Generation}): chart {spec.Spec.Chart} {spec.Spec.Version ?? "*"} from {spec.Spec.SourceRef.Kind}/{spec.Spec.SourceRef.Name}, interval {spec.Spec.Interval}{(spec.Spec.Suspend ? ", suspend: true" : string.Empty)}",
+        HelmChartArtifactStored stored => $"stored chart {stored.Chart} {stored.Version} ({stored.Size} bytes, {stored.Digest}){(stored.SourceRevision is { } revision ? $" from source revision {revision}" : string.Empty)}",
+        HelmChartPullSucceeded succeeded => $"pull succeeded (generation {succeeded.Generation} observed)",
+        HelmChartPullFailed failed => $"pull failed: {failed.Reason}: {Shorten(failed.Message)}",
+        HelmChartSubscriberAdded subscriber => $"{subscriber.Kind} {subscriber.Key} subscribed to new charts",
+        OCIRepositorySpecApplied spec => $"spec applied (generation {spec.Generation}): {spec.Spec.Url}{OciRef(spec.Spec.Ref)}, interval {spec.Spec.Interval}{(spec.Spec.Suspend ? ", suspend: true" : string.Empty)}",
+        OCIArtifactStored stored => $"stored artifact for revision {stored.Revision} ({stored.MediaType}, {stored.Size} bytes, {stored.Digest})",
+        OCIArtifactPullSucceeded succeeded => $"pull succeeded (generation {succeeded.Generation} observed)",
+        OCIArtifactPullFailed failed => $"pull failed: {failed.Reason}: {Shorten(failed.Message)}",
+        OCIRepositorySubscriberAdded subscriber => $"{subscriber.Kind} {subscriber.Key} subscribed to new artifacts",
         Suspended suspended => suspended.Reason is { Length: > 0 } reason ? $"suspended: {Shorten(reason)}" : "suspended",
         Resumed => "resumed",
         ReconcileRequested requested => requested.WithSource ? "reconcile requested, with its source" : "reconcile requested",
@@ -40,6 +50,14 @@ public static class EventSummary
         { Tag: { } tag } => $" tag {tag}",
         { Branch: { } branch } => $" branch {branch}",
         _ => string.Empty,
+    };
+
+    private static string OciRef(Granary.Contracts.Resources.OCIRepositoryRef? reference) => reference switch
+    {
+        { Digest: { Length: > 0 } digest } => $" digest {digest}",
+        { Semver: { Length: > 0 } semver } => $" semver {semver}",
+        { Tag: { Length: > 0 } tag } => $" tag {tag}",
+        _ => " tag latest",
     };
 
     private static string Changes(IReadOnlyList<string> changes)

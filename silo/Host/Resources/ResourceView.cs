@@ -36,7 +36,8 @@ public sealed record ResourceViewMetadata(string Name, string Namespace, long Ge
 /// <param name="Artifact">A source's latest artifact.</param>
 /// <param name="Inventory">The objects a Kustomization applied, as Flux inventory ids.</param>
 /// <param name="Cluster">Where a Kustomization applies: <c>management</c> or the referenced cluster.</param>
-/// <param name="SourceRef">A Kustomization's source, <c>Kind/namespace/name</c>.</param>
+/// <param name="SourceRef">A Kustomization's or HelmChart's source, <c>Kind/namespace/name</c>.</param>
+/// <param name="ObservedChartName">A HelmChart's chart name, as its latest artifact has it.</param>
 /// <param name="Declared">The Granary resources a Kustomization's build declared to Granary itself (self-management), as <c>Kind namespace/name</c>.</param>
 public sealed record ResourceViewStatus(
     bool Exists,
@@ -52,6 +53,7 @@ public sealed record ResourceViewStatus(
     IReadOnlyList<string>? Inventory = null,
     string? Cluster = null,
     string? SourceRef = null,
+    string? ObservedChartName = null,
     IReadOnlyList<string>? Declared = null)
 {
     /// <summary>The status fields every resource has, from its conditions.</summary>

@@ -5,13 +5,13 @@ using Granary.Contracts.Sources;
 namespace Granary.Silo.Webhooks;
 
 /// <summary>A source a receiver reconciles when a delivery triggers it.</summary>
-/// <param name="Kind"><c>GitRepository</c> or <c>HelmRepository</c>.</param>
+/// <param name="Kind"><c>GitRepository</c>, <c>HelmRepository</c>, <c>OCIRepository</c> or <c>HelmChart</c>.</param>
 /// <param name="Namespace">Its namespace.</param>
 /// <param name="Name">Its name.</param>
 public sealed record ReceiverResource(string Kind, string Namespace, string Name)
 {
     /// <summary>The kinds a receiver can reconcile.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["GitRepository", "HelmRepository"];
+    public static IReadOnlyList<string> Kinds { get; } = ["GitRepository", "HelmRepository", "OCIRepository", "HelmChart"];
 
     /// <summary>The resource's key, <c>namespace/name</c>.</summary>
     [JsonIgnore]
@@ -22,6 +22,8 @@ public sealed record ReceiverResource(string Kind, string Namespace, string Name
     {
         "GitRepository" => grains.Get<IGitRepositoryGrain>(Key).GetStatusAsync(),
         "HelmRepository" => grains.Get<IHelmRepositoryGrain>(Key).GetStatusAsync(),
+        "OCIRepository" => grains.Get<IOCIRepositoryGrain>(Key).GetStatusAsync(),
+        "HelmChart" => grains.Get<IHelmChartGrain>(Key).GetStatusAsync(),
         _ => throw Unsupported(),
     })).Exists;
 
@@ -30,6 +32,8 @@ public sealed record ReceiverResource(string Kind, string Namespace, string Name
     {
         "GitRepository" => grains.Get<IGitRepositoryGrain>(Key).RequestReconcileAsync(),
         "HelmRepository" => grains.Get<IHelmRepositoryGrain>(Key).RequestReconcileAsync(),
+        "OCIRepository" => grains.Get<IOCIRepositoryGrain>(Key).RequestReconcileAsync(),
+        "HelmChart" => grains.Get<IHelmChartGrain>(Key).RequestReconcileAsync(),
         _ => throw Unsupported(),
     };
 

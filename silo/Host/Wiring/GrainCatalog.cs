@@ -8,6 +8,7 @@ using Granary.Grains.Clusters;
 using Granary.Grains.Deployments;
 using Granary.Grains.Releases;
 using Granary.Grains.Sources.Helm;
+using Granary.Grains.Sources.Oci;
 using Granary.Grains.Sources;
 using Granary.Runtime;
 using Granary.Silo.Resources;
@@ -31,6 +32,8 @@ public static class GrainCatalog
         var resolver = new ClusterConnectionResolver(services.Secrets);
         Add<IClusterGrain, ClusterGrain>(options, kinds, () => new ClusterGrain(resolver), new ClusterKind());
         Add<IHelmRepositoryGrain, HelmRepositoryGrain>(options, kinds, () => new HelmRepositoryGrain(services.HelmRepositories, services.Secrets), new HelmRepositoryKind());
+        Add<IHelmChartGrain, HelmChartGrain>(options, kinds, () => new HelmChartGrain(), new HelmChartKind());
+        Add<IOCIRepositoryGrain, OCIRepositoryGrain>(options, kinds, () => new OCIRepositoryGrain(services.HelmRepositories, services.Secrets), new OCIRepositoryKind());
         Add<IHelmReleaseGrain, HelmReleaseGrain>(options, kinds, () => new HelmReleaseGrain(services.HelmReleases), new HelmReleaseKind());
         options.Grains.Add<IClusterDirectoryGrain, ClusterDirectoryGrain>();
         return kinds;

@@ -8,6 +8,7 @@ using Granary.Grains.Sources.Git;
 using Granary.Grains.Releases;
 using Granary.Grains.Secrets;
 using Granary.Grains.Sources.Helm;
+using Granary.Grains.Sources.Oci;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Runtime;
 using Granary.Testing.Fleet;
@@ -16,7 +17,7 @@ using Granary.Testing.Runtime;
 namespace Granary.Testing.Helm;
 
 /// <summary>
-/// A test silo hosting HelmRepository, GitRepository (chart sources too) and HelmRelease grains that install into <c>cluster</c>
+/// A test silo hosting HelmRepository, HelmChart, OCIRepository, GitRepository (chart sources too) and HelmRelease grains that install into <c>cluster</c>
 /// (the management cluster) or, through the fleet grains, into Clusters; scratch space under one directory.
 /// </summary>
 public static class HelmSilo
@@ -52,6 +53,8 @@ public static class HelmSilo
     {
         options.Grains
             .Add<IHelmRepositoryGrain, HelmRepositoryGrain>(() => new HelmRepositoryGrain(client, secrets))
+            .Add<IHelmChartGrain, HelmChartGrain>(() => new HelmChartGrain())
+            .Add<IOCIRepositoryGrain, OCIRepositoryGrain>(() => new OCIRepositoryGrain(client, secrets))
             .Add<IHelmReleaseGrain, HelmReleaseGrain>(() => new HelmReleaseGrain(releases));
     }
 

@@ -123,6 +123,30 @@ public sealed class TestHelmRepository : IAsyncDisposable
         }
     }
 
+    /// <summary>Pushes an OCI artifact that is not a chart: one layer of <paramref name="mediaType"/> at <c>charts/&lt;name&gt;:&lt;tag&gt;</c>.</summary>
+    public void AddArtifact(string name, string tag, string mediaType, byte[] layer)
+    {
+        var config = Encoding.UTF8.GetBytes("{}");
+        var manifest = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = Descriptor("application/vnd.oci.image.config.v1+json", config),
+            ["layers"] = new JsonArray(Descriptor(mediaType, layer)),
+        }.ToJsonString());
+        lock (_gate)
+        {
+            _blobs[Digest(config)] = config;
+            _blobs[Digest(layer)] = layer;
+            if (!_manifests.TryGetValue(name, out var tags))
+            {
+                _manifests[name] = tags = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            }
+
+            tags[tag] = manifest;
+        }
+    }
+
     /// <summary>Serves other bytes for a chart tarball than the index's digest says (over HTTP and as its OCI layer blob).</summary>
     public void Tamper(string chart, string version)
     {
@@ -212,7 +236,7 @@ public sealed class TestHelmRepository : IAsyncDisposable
                 return _files.GetValueOrDefault(trimmed);
             }
 
-            // /v2/charts/<name>/tags/list | /manifests/<tag> | /blobs/<digest>
+            // /v2/charts/<name>/tags/list | /manifests/<tag or digest> | /blobs/<digest>
             var parts = path["/v2/charts/".Length..].Split('/');
             if (parts.Length < 2 || !_manifests.TryGetValue(parts[0], out var tags))
             {
@@ -222,6 +246,7 @@ public sealed class TestHelmRepository : IAsyncDisposable
             return parts[1] switch
             {
                 "tags" => Encoding.UTF8.GetBytes(new JsonObject { ["name"] = $"charts/{parts[0]}", ["tags"] = new JsonArray(tags.Keys.Select(t => (JsonNode)t).ToArray()) }.ToJsonString()),
+                "manifests" when parts.Length == 3 && parts[2].StartsWith("sha256:", StringComparison.Ordinal) => tags.Values.FirstOrDefault(m => Digest(m) == parts[2]),
                 "manifests" when parts.Length == 3 => tags.GetValueOrDefault(parts[2]),
                 "blobs" when parts.Length == 3 => _blobs.GetValueOrDefault(parts[2]),
                 _ => null,

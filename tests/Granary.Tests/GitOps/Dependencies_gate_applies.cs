@@ -41,6 +41,6 @@ public sealed class Dependencies_gate_applies(LocalKubernetes kubernetes) : GitO
 
         var ready = status.Conditions.First(c => c.Type == "Ready");
         Assert.Equal(("False", "DependencyNotReady"), (ready.Status, ready.Reason));
-        Assert.Contains($"dependency cycle: {Namespace}/b -> {Namespace}/a -> {Namespace}/b", ready.Message);
+        Assert.Contains($"spec.dependsOn: dependency cycle {Namespace}/b -> {Namespace}/a -> {Namespace}/b", ready.Message);
     }
 }

@@ -14,7 +14,9 @@ public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubern
     [InlineData("crds", "spec.install.crds 'Always' is not a CRD policy; use Skip, Create or CreateReplace", "Stalled")]
     [InlineData("drift", "spec.driftDetection.mode 'on' is not a mode; use enabled, warn or disabled", "Stalled")]
     [InlineData("source", "spec.chart.spec.sourceRef.kind Bucket is not supported yet; use HelmRepository or GitRepository", "Stalled")]
-    [InlineData("chartRef", "spec.chartRef is not supported yet; use spec.chart.spec", "Stalled")]
+    [InlineData("chartAndChartRef", "spec.chart and spec.chartRef are both set; a HelmRelease takes its chart from one, so remove one", "Stalled")]
+    [InlineData("chartRefKind", "spec.chartRef.kind HelmRepository is not a chart source; use OCIRepository or HelmChart", "Stalled")]
+    [InlineData("noChart", "spec.chart or spec.chartRef is required", "Stalled")]
     [InlineData("ignore", "spec.driftDetection.ignore is not supported yet; remove it", "Stalled")]
     public async Task The_condition_names_the_field_and_the_fix(string problem, string message, string condition)
     {
@@ -30,7 +32,9 @@ public sealed class Bad_release_specs_are_refused_clearly(LocalKubernetes kubern
             "drift" => spec with { DriftDetection = new DriftDetection { Mode = "on" } },
             "ignore" => spec with { DriftDetection = new DriftDetection { Mode = "enabled", Ignore = Values("""[{"paths": ["/spec/replicas"]}]""") } },
             "source" => spec with { Chart = spec.Chart! with { Spec = spec.Chart.Spec with { SourceRef = new CrossNamespaceObjectReference { Kind = "Bucket", Name = "b" } } } },
-            _ => spec with { ChartRef = new CrossNamespaceObjectReference { Kind = "OCIRepository", Name = "x" } },
+            "chartAndChartRef" => spec with { ChartRef = new CrossNamespaceObjectReference { Kind = "OCIRepository", Name = "x" } },
+            "chartRefKind" => spec with { Chart = null, ChartRef = new CrossNamespaceObjectReference { Kind = "HelmRepository", Name = "charts" } },
+            _ => spec with { Chart = null },
         });
 
         Assert.False(status.IsReady);

@@ -50,6 +50,53 @@ public abstract class HelmTestBase(LocalKubernetes kubernetes, (string User, str
 
     protected IHelmRepositoryGrain Repository(string name = "charts") => Silo.Grains.Get<IHelmRepositoryGrain>($"{Namespace}/{name}");
 
+    protected IHelmChartGrain HelmChart(string name) => Silo.Grains.Get<IHelmChartGrain>($"{Namespace}/{name}");
+
+    protected IOCIRepositoryGrain OciRepository(string name) => Silo.Grains.Get<IOCIRepositoryGrain>($"{Namespace}/{name}");
+
+    /// <summary>Applies a HelmChart of <paramref name="chart"/> at <paramref name="version"/> from the HelmRepository <c>charts</c>.</summary>
+    protected Task<SourceStatus> ApplyHelmChartAsync(string name, string version, Func<HelmChartSpec, HelmChartSpec>? change = null, string chart = "demo")
+    {
+        var spec = new HelmChartSpec
+        {
+            Chart = chart,
+            Version = version,
+            SourceRef = new LocalHelmChartSourceReference { Kind = "HelmRepository", Name = "charts" },
+            Interval = GoDuration.Parse("10m"),
+        };
+        return HelmChart(name).ApplyAsync(new HelmChart
+        {
+            ApiVersion = Granary.Contracts.Resources.HelmChart.Version,
+            Kind = "HelmChart",
+            Metadata = new ObjectMetadata { Name = name, Namespace = Namespace.Name },
+            Spec = change is null ? spec : change(spec),
+        });
+    }
+
+    /// <summary>Applies an OCIRepository for the chart <paramref name="chart"/> of the test registry (plain HTTP), its Helm layer copied.</summary>
+    protected Task<SourceStatus> ApplyOciRepositoryAsync(string name, OCIRepositoryRef reference, Func<OCIRepositorySpec, OCIRepositorySpec>? change = null, string chart = "demo")
+    {
+        var spec = new OCIRepositorySpec
+        {
+            Url = $"{Charts.OciUrl}/{chart}",
+            Ref = reference,
+            Insecure = true,
+            LayerSelector = new OCILayerSelector { MediaType = "application/vnd.cncf.helm.chart.content.v1.tar+gzip", Operation = "copy" },
+            Interval = GoDuration.Parse("10m"),
+        };
+        return OciRepository(name).ApplyAsync(new OCIRepository
+        {
+            ApiVersion = OCIRepository.Version,
+            Kind = "OCIRepository",
+            Metadata = new ObjectMetadata { Name = name, Namespace = Namespace.Name },
+            Spec = change is null ? spec : change(spec),
+        });
+    }
+
+    /// <summary>A spec change that takes the chart from <c>chartRef</c> instead of <c>chart</c>.</summary>
+    protected static Func<HelmReleaseSpec, HelmReleaseSpec> ChartRef(string kind, string name, string? ns = null) =>
+        spec => spec with { Chart = null, ChartRef = new CrossNamespaceObjectReference { Kind = kind, Name = name, Namespace = ns } };
+
     protected IHelmReleaseGrain Release(string name) => Silo.Grains.Get<IHelmReleaseGrain>($"{Namespace}/{name}");
 
     protected Task<SourceStatus> ApplyRepositoryAsync(Func<HelmRepositorySpec, HelmRepositorySpec>? change = null, string name = "charts")

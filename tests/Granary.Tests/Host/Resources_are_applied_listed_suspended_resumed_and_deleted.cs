@@ -61,14 +61,14 @@ public sealed class Resources_are_applied_listed_suspended_resumed_and_deleted :
     public async Task Acting_on_a_resource_that_does_not_exist_is_404_naming_it()
     {
         using var response = await Admin.PostAsync(ResourcePath("Kustomization", "missing", "suspend"), null);
-        using var unknownKind = await Reader.GetAsync($"/api/v1/resources/HelmChart/{Ns}/x");
+        using var unknownKind = await Reader.GetAsync($"/api/v1/resources/Bucket/{Ns}/x");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains($"Kustomization {Ns}/missing does not exist", await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, unknownKind.StatusCode);
         var kinds = await unknownKind.Content.ReadAsStringAsync();
         Assert.Contains("use one of", kinds);
-        Assert.All(new[] { "GitRepository", "Kustomization", "HelmRepository", "HelmRelease", "Cluster" }, kind => Assert.Contains(kind, kinds));
+        Assert.All(new[] { "GitRepository", "Kustomization", "HelmRepository", "HelmChart", "OCIRepository", "HelmRelease", "Cluster" }, kind => Assert.Contains(kind, kinds));
     }
 
     [Fact]
