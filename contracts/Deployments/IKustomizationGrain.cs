@@ -33,6 +33,13 @@ public interface IKustomizationGrain : ISourceSubscriber, Clusters.IClusterSubsc
     [ReadOnly]
     Task<DeploymentStatus> GetStatusAsync();
 
+    /// <summary>
+    /// Renders the source's current artifact and compares it with the cluster by server-side dry-run, like
+    /// <c>flux diff kustomization</c>: appends no event and changes nothing in the cluster. Throws
+    /// <see cref="InvalidOperationException"/> naming the reason when it cannot (no artifact, build failed, a fleet).
+    /// </summary>
+    Task<KustomizationDiff> DiffAsync();
+
     /// <summary>The keys of the Kustomizations this one depends on (for cycle detection).</summary>
     [ReadOnly]
     Task<IReadOnlyList<string>> GetDependenciesAsync();

@@ -1,4 +1,5 @@
 using Granary.Grains.Artifacts;
+using Granary.Grains.Build;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Clusters;
 using Granary.Grains.Resources;
@@ -23,6 +24,9 @@ public sealed record KustomizationEnvironment(KubernetesClient Cluster, Kustomiz
     /// them (Flux kinds, Clusters), as Flux's controllers pick up the Flux objects of the cluster they run in.
     /// </summary>
     public GranaryResources Resources { get; init; } = GranaryResources.Standard();
+
+    /// <summary>Renders a Kustomization's manifests from its source artifact (shared with <c>granary build</c>).</summary>
+    public KustomizationRenderer Renderer { get; } = new(Builder, Extractor, ScratchDirectory);
 
     /// <summary>Source artifacts read into memory, shared by every Kustomization of the silo.</summary>
     public ArtifactCache Artifacts { get; } = new(Extractor);

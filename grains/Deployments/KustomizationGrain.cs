@@ -7,6 +7,7 @@ using Granary.Contracts.Events;
 using Granary.Contracts.Grains;
 using Granary.Contracts.Resources;
 using Granary.Contracts.Sources;
+using Granary.Grains.Build;
 using Granary.Grains.Build.Kustomize;
 using Granary.Grains.Build.Sops;
 using Granary.Grains.Build.Substitution;
@@ -28,7 +29,6 @@ namespace Granary.Grains.Deployments;
 /// </summary>
 public sealed class KustomizationGrain(KustomizationEnvironment environment) : ResourceGrain<KustomizationState>, IKustomizationGrain
 {
-    private const string SubstituteKey = "kustomize.toolkit.fluxcd.io/substitute";
     private bool _subscribed;
     private bool _fleetSubscribed;
     private string? _renderKey;
@@ -139,6 +139,63 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
 
     /// <inheritdoc />
     public Task<DeploymentStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    /// <inheritdoc />
+    public async Task<KustomizationDiff> DiffAsync()
+    {
+        if (!State.Exists || State.Spec is not { } spec)
+        {
+            throw new InvalidOperationException($"Kustomization {Key} does not exist; apply it first");
+        }
+
+        if (spec.ClusterSelector is not null || TargetProblem(spec) is not null)
+        {
+            throw new InvalidOperationException(TargetProblem(spec) ?? $"Kustomization {Key} applies to a fleet (spec.clusterSelector); diff compares one cluster, so diff a Kustomization with clusterRef for each Cluster");
+        }
+
+        var artifact = await CurrentArtifactAsync(spec);
+        if (artifact.Artifact is null)
+        {
+            throw new InvalidOperationException($"ArtifactFailed: {artifact.Problem}");
+        }
+
+        IReadOnlyList<JsonObject> objects;
+        try
+        {
+            objects = await BuildAsync(spec, artifact.Artifact, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is BuildFailedException or SopsDecryptionException or SubstitutionException or Artifacts.ArtifactException or KubernetesException or AgeIdentityFormatException)
+        {
+            throw new InvalidOperationException($"BuildFailed: Kustomization {Key} revision {artifact.Artifact.Revision}: {exception.Message}");
+        }
+
+        // On the silo's own cluster the build's Granary resources are declared to Granary, not applied: say which are new or gone.
+        var declaresResources = ClusterTarget.Of(Namespace, spec.KubeConfig, spec.ClusterRef) is null;
+        var own = declaresResources ? objects.Where(o => ResourceParser.IsResourceKind(KubeMetadata.String(o["apiVersion"]), KubeMetadata.String(o["kind"]))).ToList() : [];
+        IReadOnlyList<ObjectDiff> diffs;
+        try
+        {
+            var previous = new Inventory(State.Inventory.Select(ParseInventory).ToList());
+            diffs = await new ApplyEngine(await ClientAsync(spec)).DiffAsync(Owner, objects.Except(own).ToList(), previous, ApplyOptionsOf(spec), CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is KubernetesException or ClusterConnectionException or ArgumentException)
+        {
+            throw new InvalidOperationException($"ReconciliationFailed: Kustomization {Key}: the dry run failed: {exception.Message}");
+        }
+
+        var declared = State.Resources.Select(r => r[..r.LastIndexOf('|')]).ToHashSet(StringComparer.Ordinal);
+        var building = own.Select(o => (Object: o, Name: $"{KubeMetadata.String(o["kind"])} {KubeMetadata.String(o["metadata"]?["namespace"]) ?? spec.TargetNamespace ?? Namespace}/{KubeMetadata.String(o["metadata"]?["name"])}")).ToList();
+        var resources = building.Select(b => Declared(KubeMetadata.String(b.Object["apiVersion"])!, b.Name, declared.Contains(b.Name) ? DiffAction.Unchanged : DiffAction.Created))
+            .Concat(spec.Prune ? declared.Except(building.Select(b => b.Name)).Select(gone => Declared(string.Empty, gone, DiffAction.Deleted)) : []);
+        return new KustomizationDiff(artifact.Artifact.Revision, [.. diffs, .. resources]);
+
+        static ObjectDiff Declared(string apiVersion, string name, DiffAction action)
+        {
+            var (kind, key) = (name[..name.IndexOf(' ')], name[(name.IndexOf(' ') + 1)..]);
+            return new ObjectDiff(apiVersion, kind, key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..], action, [],
+                action == DiffAction.Unchanged ? "declared to Granary: granary diff does not compare its spec" : "declared to Granary");
+        }
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> GetDependenciesAsync() =>
@@ -449,17 +506,8 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     /// <summary>Applies the objects to one target and works out what to record; reads no grain state (it may run beside others).</summary>
     private async Task<TargetOutcome> ApplyToTargetAsync(KubernetesClient client, string? cluster, KustomizationSpec spec, long generation, SourceArtifact artifact, IReadOnlyList<JsonObject> objects, TargetRecord before, CancellationToken cancellationToken)
     {
-        var options = new ApplyOptions
-        {
-            Prune = spec.Prune,
-            Force = spec.Force,
-            Wait = spec.Wait,
-            Timeout = (spec.Timeout ?? spec.Interval).Value,
-            HealthChecks = spec.HealthChecks?.Select(h => new ObjectReference(h.ApiVersion ?? "v1", h.Kind, h.Namespace ?? Namespace, h.Name)).ToList() ?? [],
-            DefaultNamespace = spec.TargetNamespace ?? Namespace,
-        };
         var previous = new Inventory(before.Inventory.Select(ParseInventory).ToList());
-        var result = await new ApplyEngine(client).ApplyAsync(Owner, objects, previous, options, cancellationToken);
+        var result = await new ApplyEngine(client).ApplyAsync(Owner, objects, previous, ApplyOptionsOf(spec), cancellationToken);
         if (!result.Succeeded)
         {
             return Failure(cluster, before, generation, artifact.Revision, result.Reason, result.Message);
@@ -497,6 +545,17 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return new TargetOutcome(cluster, events, true);
     }
 
+    /// <summary>How the spec asks the engine to apply: prune, force, wait, timeout, health checks, the default namespace.</summary>
+    private ApplyOptions ApplyOptionsOf(KustomizationSpec spec) => new()
+    {
+        Prune = spec.Prune,
+        Force = spec.Force,
+        Wait = spec.Wait,
+        Timeout = (spec.Timeout ?? spec.Interval).Value,
+        HealthChecks = spec.HealthChecks?.Select(h => new ObjectReference(h.ApiVersion ?? "v1", h.Kind, h.Namespace ?? Namespace, h.Name)).ToList() ?? [],
+        DefaultNamespace = spec.TargetNamespace ?? Namespace,
+    };
+
     /// <summary>A failure to record, unless the same failure is already recorded for this target.</summary>
     private static TargetOutcome Failure(string? cluster, TargetRecord before, long generation, string revision, string reason, string message) =>
         before.Failure is { } last && last.Reason == reason && last.Message == message && last.Revision == revision && before.ObservedGeneration == generation
@@ -522,29 +581,39 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
     private async Task<SourceArtifact?> GetSourceArtifactAsync(KustomizationSpec spec)
     {
         var reference = spec.SourceRef;
-        if (reference.Kind != "GitRepository")
+        if (!_subscribed && reference.Kind == "GitRepository")
         {
-            await FailAsync(State.Generation, State.LastAttemptedRevision ?? string.Empty, "ArtifactFailed", $"spec.sourceRef.kind {reference.Kind} is not supported yet; use GitRepository");
-            return null;
-        }
-
-        var sourceKey = $"{reference.Namespace ?? Namespace}/{reference.Name}";
-        var source = GrainFactory.Get<IGitRepositoryGrain>(sourceKey);
-        if (!_subscribed)
-        {
-            await source.SubscribeAsync(GrainId);
+            await GrainFactory.Get<IGitRepositoryGrain>($"{reference.Namespace ?? Namespace}/{reference.Name}").SubscribeAsync(GrainId);
             _subscribed = true;
         }
 
-        var status = await source.GetStatusAsync();
+        var (artifact, problem) = await CurrentArtifactAsync(spec);
+        if (artifact is null)
+        {
+            await FailAsync(State.Generation, State.LastAttemptedRevision ?? string.Empty, "ArtifactFailed", problem!);
+        }
+
+        return artifact;
+    }
+
+    /// <summary>The source's current artifact, or why there is none; asks the source and records nothing.</summary>
+    private async Task<(SourceArtifact? Artifact, string? Problem)> CurrentArtifactAsync(KustomizationSpec spec)
+    {
+        var reference = spec.SourceRef;
+        if (reference.Kind != "GitRepository")
+        {
+            return (null, $"spec.sourceRef.kind {reference.Kind} is not supported yet; use GitRepository");
+        }
+
+        var sourceKey = $"{reference.Namespace ?? Namespace}/{reference.Name}";
+        var status = await GrainFactory.Get<IGitRepositoryGrain>(sourceKey).GetStatusAsync();
         if (status.Artifact is null)
         {
             var why = status.Exists ? status.Conditions.FirstOrDefault(c => c.Type == "Ready")?.Message ?? "no artifact yet" : "it does not exist";
-            await FailAsync(State.Generation, State.LastAttemptedRevision ?? string.Empty, "ArtifactFailed", $"Source GitRepository {sourceKey} has no artifact: {why}");
-            return null;
+            return (null, $"Source GitRepository {sourceKey} has no artifact: {why}");
         }
 
-        return status.Artifact;
+        return (status.Artifact, null);
     }
 
     /// <summary>Asks each dependency; records the first wait per revision; detects cycles by walking dependsOn.</summary>
@@ -608,142 +677,14 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
         return built;
     }
 
-    private async Task<IReadOnlyList<JsonObject>> RenderAsync(KustomizationSpec spec, SourceArtifact artifact, Dictionary<string, string>? variables, CancellationToken cancellationToken)
-    {
-        var substitute = variables is null ? null : Substitution(variables);
-        if (spec.Decryption is null)
-        {
-            var files = await environment.Artifacts.GetAsync(artifact.Digest, token => LoadArtifactAsync(artifact, token), cancellationToken);
-            if (environment.Builder.TryBuildInMemory(files, spec, substitute) is { } rendered)
-            {
-                return rendered;
-            }
-        }
-
-        var bytes = await LoadArtifactAsync(artifact, cancellationToken);
-        var workspace = Path.Combine(environment.ScratchDirectory, "build-" + Path.GetRandomFileName());
-        try
-        {
-            await environment.Extractor.ExtractAsync(bytes, workspace, cancellationToken);
-            var identities = await IdentitiesAsync(spec, cancellationToken);
-            using var keys = new DisposableList(identities);
-            var decryptor = identities is null ? null : new SopsDecryptor(identities);
-            var undecrypted = await DecryptFilesAsync(workspace, decryptor, cancellationToken);
-            var built = await environment.Builder.BuildAsync(workspace, spec, cancellationToken, substitute);
-            ThrowIfStillEncrypted(built, undecrypted);
-            return built;
-        }
-        finally
-        {
-            if (Directory.Exists(workspace))
-            {
-                Directory.Delete(workspace, recursive: true);
-            }
-        }
-    }
+    private Task<IReadOnlyList<JsonObject>> RenderAsync(KustomizationSpec spec, SourceArtifact artifact, Dictionary<string, string>? variables, CancellationToken cancellationToken) =>
+        environment.Renderer.RenderAsync(
+            new RenderArtifact(token => environment.Artifacts.GetAsync(artifact.Digest, load => LoadArtifactAsync(artifact, load), token), token => LoadArtifactAsync(artifact, token)),
+            spec, variables, token => IdentitiesAsync(spec, token), cancellationToken);
 
     private async Task<byte[]> LoadArtifactAsync(SourceArtifact artifact, CancellationToken cancellationToken) =>
         await Blobs.GetAsync(artifact.Digest, cancellationToken)
             ?? throw new BuildFailedException($"artifact {artifact.Digest} of revision {artifact.Revision} is missing from the blob store");
-
-    /// <summary>Flux's post-build substitution of one object's YAML, unless the object opts out.</summary>
-    private static Func<string, IReadOnlyList<JsonObject>, string> Substitution(Dictionary<string, string> variables) => (text, parsed) =>
-    {
-        if (parsed.Any(o => KubeMetadata.Annotation(o, SubstituteKey) == "disabled" || KubeMetadata.Label(o, SubstituteKey) == "disabled"))
-        {
-            return text;
-        }
-
-        try
-        {
-            return VariableSubstitution.Substitute(text, variables);
-        }
-        catch (SubstitutionException) when (parsed.Any(o => KubeMetadata.String(o["kind"]) == "Secret"))
-        {
-            // The message quotes the text around the bad expression: never for a (decrypted) Secret.
-            throw new BuildFailedException($"{string.Join(", ", parsed.Select(o => ObjectReference.Of(o)))}: post-build substitution failed on a malformed ${{...}} expression; fix it, or mark the object kustomize.toolkit.fluxcd.io/substitute: disabled");
-        }
-    };
-
-    /// <summary>
-    /// Decrypts SOPS-encrypted manifest files in place before kustomize loads them, so kustomize's transforms
-    /// (namespace, labels) never touch the encrypted form and its MAC still verifies. The files are rewritten
-    /// owner-only and the whole workspace is deleted after the build. A file that cannot be decrypted (no decryption
-    /// configured, or another key) is left as it is, with the reason kept by object: as in Flux, that is only an error
-    /// when the build uses it (another path of the repository may hold another environment's secrets).
-    /// </summary>
-    private static async Task<Dictionary<(string? Kind, string? Name), Exception>> DecryptFilesAsync(string workspace, SopsDecryptor? decryptor, CancellationToken cancellationToken)
-    {
-        var undecrypted = new Dictionary<(string? Kind, string? Name), Exception>();
-        foreach (var file in Directory.EnumerateFiles(workspace, "*", SearchOption.AllDirectories))
-        {
-            if (Path.GetExtension(file) is not (".yaml" or ".yml" or ".json"))
-            {
-                continue;
-            }
-
-            var text = await File.ReadAllTextAsync(file, cancellationToken);
-            if (!text.Contains("sops", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            IReadOnlyList<JsonNode?> documents;
-            try
-            {
-                documents = YamlToJson.ParseDocuments(text);
-            }
-            catch (YamlFormatException)
-            {
-                continue;
-            }
-
-            var encrypted = documents.OfType<JsonObject>().Where(SopsDecryptor.IsEncrypted).ToList();
-            if (encrypted.Count == 0)
-            {
-                continue;
-            }
-
-            List<string> decrypted;
-            try
-            {
-                decrypted = [.. documents.Select(d => d is JsonObject o && SopsDecryptor.IsEncrypted(o)
-                    ? (decryptor ?? throw NotConfigured(o)).Decrypt(o).ToJsonString()
-                    : d?.ToJsonString() ?? "null")];
-            }
-            catch (Exception exception) when (exception is BuildFailedException or SopsDecryptionException)
-            {
-                foreach (var document in encrypted)
-                {
-                    undecrypted.TryAdd(StillEncryptedKey(document), exception);
-                }
-
-                continue;
-            }
-
-            await File.WriteAllTextAsync(file, string.Join("\n---\n", decrypted), cancellationToken);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
-
-        return undecrypted;
-    }
-
-    /// <summary>Fails the build with the decryption error of the first object it holds still encrypted.</summary>
-    private static void ThrowIfStillEncrypted(IReadOnlyList<JsonObject> built, Dictionary<(string? Kind, string? Name), Exception> undecrypted)
-    {
-        if (built.FirstOrDefault(SopsDecryptor.IsEncrypted) is { } encrypted)
-        {
-            throw undecrypted.TryGetValue(StillEncryptedKey(encrypted), out var reason) ? reason : NotConfigured(encrypted);
-        }
-    }
-
-    private static (string? Kind, string? Name) StillEncryptedKey(JsonObject o) => (KubeMetadata.String(o["kind"]), KubeMetadata.String(o["metadata"]?["name"]));
-
-    private static BuildFailedException NotConfigured(JsonObject o) =>
-        new($"{ObjectReference.Of(o)} is SOPS-encrypted but spec.decryption is not set; add decryption with provider sops and a secretRef holding the age key");
 
     private async Task<Dictionary<string, string>?> VariablesAsync(KustomizationSpec spec, CancellationToken cancellationToken)
     {
@@ -922,17 +863,5 @@ public sealed class KustomizationGrain(KustomizationEnvironment environment) : R
             revisions.Count == 1 ? revisions[0] : null, state.LastAttemptedRevision, inventory, clusters);
 
         static List<string> Ids(List<string> inventory) => inventory.Select(i => i[..i.LastIndexOf('|')]).ToList();
-    }
-
-    /// <summary>Disposes the age identities (zeroing their keys) when the build is done.</summary>
-    private sealed class DisposableList(IReadOnlyList<AgeIdentity>? identities) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var identity in identities ?? [])
-            {
-                identity.Dispose();
-            }
-        }
     }
 }

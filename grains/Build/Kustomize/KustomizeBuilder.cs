@@ -46,7 +46,19 @@ public sealed class KustomizeBuilder(KustomizeOptions options)
         }
 
         var target = NeedsOverlay(spec) ? await WriteOverlayAsync(root, directory, spec, cancellationToken) : directory;
-        var output = await RunKustomizeAsync(target, cancellationToken);
+        string output;
+        try
+        {
+            output = await RunKustomizeAsync(target, cancellationToken);
+        }
+        finally
+        {
+            if (target != directory)
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+
         Renders.Add(1, new KeyValuePair<string, object?>("renderer", "kustomize"));
         var objects = new List<JsonObject>();
         foreach (var document in SplitDocuments(output))
@@ -153,7 +165,9 @@ public sealed class KustomizeBuilder(KustomizeOptions options)
 
     private static async Task<string> WriteOverlayAsync(string root, string directory, KustomizationSpec spec, CancellationToken cancellationToken)
     {
-        var overlay = Path.Combine(root, $".granary-overlay-{Guid.NewGuid():N}");
+        // Inside the root, so kustomize's load restrictions hold; beside it when the path is the root itself, which an
+        // overlay inside would contain (kustomize refuses that as a cycle).
+        var overlay = Path.Combine(Path.TrimEndingDirectorySeparator(directory) == Path.TrimEndingDirectorySeparator(root) ? Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(root))! : root, $".granary-overlay-{Guid.NewGuid():N}");
         Directory.CreateDirectory(overlay);
         var relative = Path.GetRelativePath(overlay, directory);
         var kustomization = new JsonObject

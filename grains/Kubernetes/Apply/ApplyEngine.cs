@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Granary.Contracts.Deployments;
 using Granary.Grains.Kubernetes.Client;
 using Granary.Grains.Kubernetes.Discovery;
+using Granary.Grains.Kubernetes.Drift;
 using Granary.Grains.Kubernetes.Health;
 using Granary.Grains.Kubernetes.Objects;
 using Granary.Grains.Kubernetes.Prune;
@@ -149,6 +151,40 @@ public sealed class ApplyEngine(KubernetesClient client, ILogger<ApplyEngine>? l
         // On failure the previous inventory stays, plus whatever did get applied, so the next prune still knows it.
         ApplyResult Failed(string reason, string message) =>
             Result(false, reason, message, Inventory.Of(previous.Entries.Select(e => e.Reference).Concat(applied)), null);
+    }
+
+    /// <summary>
+    /// What <see cref="ApplyAsync"/> would change, without changing anything: each object prepared as the apply prepares it
+    /// and compared with the cluster by server-side dry-run (<see cref="DryRunDiff"/>), and, with prune, each object of
+    /// <paramref name="previous"/> that left the manifests and would be deleted (by the pruner's rules: still ours, prune
+    /// not disabled). A custom resource whose CRD is new in the same manifests cannot be mapped yet and fails the diff.
+    /// </summary>
+    public async Task<IReadOnlyList<ObjectDiff>> DiffAsync(ResourceOwner owner, IReadOnlyList<JsonObject> objects, Inventory previous, ApplyOptions options,
+        CancellationToken cancellationToken)
+    {
+        var desired = await PrepareAsync(owner, objects, options, _ => true, cancellationToken);
+        var diffs = new ConcurrentBag<ObjectDiff>();
+        await Parallel.ForEachAsync(desired, new ParallelOptions { MaxDegreeOfParallelism = client.Options.MaxConcurrency, CancellationToken = cancellationToken },
+            async (item, ct) => diffs.Add(await DryRunDiff.OfAsync(client, item.Reference, item.Manifest, ct)));
+        if (options.Prune)
+        {
+            foreach (var stale in previous.Without(Inventory.Of(desired.Select(d => d.Reference))))
+            {
+                try
+                {
+                    if (await client.TryGetAsync(stale.Reference, cancellationToken) is { } live && owner.Owns(live) && !ResourceOwner.PruneIsDisabled(live))
+                    {
+                        diffs.Add(DryRunDiff.Pruned(stale.Reference));
+                    }
+                }
+                catch (UnknownKindException)
+                {
+                    // Its CRD is gone, and with it every object of the kind: nothing to prune.
+                }
+            }
+        }
+
+        return diffs.OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Namespace, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The objects of one apply that pass <paramref name="include"/>, owner-labelled, namespaced and defaulted, with their mapping.</summary>

@@ -35,35 +35,41 @@ public static class JsonComparison
     }
 
     /// <summary>The jq-style paths (<c>.spec.replicas</c>, <c>.spec.containers[0].image</c>) where <paramref name="from"/> and <paramref name="to"/> differ.</summary>
-    public static IReadOnlyList<string> Differences(JsonNode? from, JsonNode? to)
+    public static IReadOnlyList<string> Differences(JsonNode? from, JsonNode? to) => Compare(from, to).Select(d => d.Path).ToList();
+
+    /// <summary>
+    /// Where <paramref name="from"/> and <paramref name="to"/> differ, with both values: the deepest differing field, or a whole
+    /// array when its length changed; a missing value is null.
+    /// </summary>
+    public static IReadOnlyList<JsonDifference> Compare(JsonNode? from, JsonNode? to)
     {
-        var paths = new List<string>();
-        Collect(from, to, "", paths);
-        return paths;
+        var differences = new List<JsonDifference>();
+        Collect(from, to, "", differences);
+        return differences;
     }
 
-    private static void Collect(JsonNode? from, JsonNode? to, string path, List<string> paths)
+    private static void Collect(JsonNode? from, JsonNode? to, string path, List<JsonDifference> differences)
     {
         switch (from, to)
         {
             case (JsonObject x, JsonObject y):
                 foreach (var key in x.Select(p => p.Key).Union(y.Select(p => p.Key)))
                 {
-                    Collect(x[key], y[key], $"{path}.{Segment(key)}", paths);
+                    Collect(x[key], y[key], $"{path}.{Segment(key)}", differences);
                 }
 
                 break;
             case (JsonArray x, JsonArray y) when x.Count == y.Count:
                 for (var i = 0; i < x.Count; i++)
                 {
-                    Collect(x[i], y[i], $"{path}[{i}]", paths);
+                    Collect(x[i], y[i], $"{path}[{i}]", differences);
                 }
 
                 break;
             default:
                 if (!Equal(from, to))
                 {
-                    paths.Add(path.Length == 0 ? "." : path);
+                    differences.Add(new JsonDifference(path.Length == 0 ? "." : path, from, to));
                 }
 
                 break;
@@ -73,3 +79,9 @@ public static class JsonComparison
     // Keys like app.kubernetes.io/name are quoted, as jq needs them.
     private static string Segment(string key) => key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? key : $"\"{key}\"";
 }
+
+/// <summary>One place where two JSON values differ.</summary>
+/// <param name="Path">The jq-style path.</param>
+/// <param name="From">The value there in the first (null when absent).</param>
+/// <param name="To">The value there in the second (null when absent).</param>
+public sealed record JsonDifference(string Path, JsonNode? From, JsonNode? To);

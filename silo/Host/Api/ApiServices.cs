@@ -21,6 +21,12 @@ public sealed record ApiServices(IGrainFactory Grains, PostgresEventStore Store,
 {
     private const string CorrelationHeader = "X-Correlation-ID";
 
+    /// <summary>Builds a resource's tree of source, dependencies, inventory and declared resources.</summary>
+    public ResourceTree Tree { get; } = new(Store, Kinds);
+
+    /// <summary>Answers what was deployed to a cluster in a time window.</summary>
+    public ClusterDeployments Deployments { get; } = new(Store, Table, Kinds);
+
     /// <summary>
     /// Starts the grain call context of a request: the actor is the token's name, the correlation id the client's
     /// <c>X-Correlation-ID</c> (when it is a plain id) or a new one, echoed in the response.

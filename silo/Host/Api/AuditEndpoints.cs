@@ -39,6 +39,8 @@ public static class AuditEndpoints
         audit.MapGet("/verify", async (CancellationToken cancellationToken) => Results.Ok(VerificationReport.Of(await services.Store.VerifyAllAsync(cancellationToken))));
         audit.MapGet("/trace", (string? cluster, string? apiVersion, string? kind, string? @namespace, string? name, CancellationToken cancellationToken) =>
             TraceAsync(services, cluster, apiVersion, kind, @namespace, name, cancellationToken));
+        audit.MapGet("/deployed", (string? cluster, string? since, string? until, CancellationToken cancellationToken) =>
+            DeployedAsync(services, cluster, since, until, cancellationToken));
         audit.MapGet("/events", (HttpContext context, string? after, int? limit, CancellationToken cancellationToken) =>
             ExportAsync(context, services, json, after, limit, cancellationToken));
     }
@@ -105,6 +107,28 @@ public static class AuditEndpoints
                 $"no resource's inventory holds {target.Kind} {(target.Namespace.Length > 0 ? $"{target.Namespace}/" : string.Empty)}{target.Name} ({target.ApiVersion}) in cluster {target.Cluster}; check the names, or it is not managed by Granary");
     }
 
+    private static async Task<IResult> DeployedAsync(ApiServices services, string? cluster, string? since, string? until, CancellationToken cancellationToken)
+    {
+        if (!TryParseTime(since, out var from) || (until is not null && !TryParseTime(until, out _)))
+        {
+            var field = TryParseTime(since, out _) ? "until" : "since";
+            return ApiError.Result(StatusCodes.Status400BadRequest, "BadRequest",
+                $"{field}: '{(field == "since" ? since : until)}' is not an instant; give ?since= (required) and ?until= (default now) in ISO 8601, e.g. 2026-11-22T14:02:00Z");
+        }
+
+        var to = until is null ? DateTimeOffset.UtcNow : DateTimeOffset.Parse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        if (to <= from)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, "BadRequest", $"until: {to:O} is not after since ({from:O}); the window is [since, until)");
+        }
+
+        var target = string.IsNullOrEmpty(cluster) ? KustomizationKind.ManagementCluster : cluster;
+        return Results.Ok(new DeployedWindow(target, from, to, await services.Deployments.ListAsync(target, from, to, cancellationToken)));
+    }
+
+    private static bool TryParseTime(string? text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time) && text is not null;
+
     private static async Task<IResult> ExportAsync(HttpContext context, ApiServices services, JsonSerializerOptions json, string? after, int? limit, CancellationToken cancellationToken)
     {
         GlobalPosition position;
@@ -143,6 +167,13 @@ public static class AuditEndpoints
 /// <param name="Items">Its events, oldest first.</param>
 /// <param name="Next">The version to pass as <c>from</c> for the next page; null on the last page.</param>
 public sealed record History(string Kind, string Key, IReadOnlyList<HistoryEntry> Items, long? Next = null);
+
+/// <summary>What was deployed to a cluster in a time window.</summary>
+/// <param name="Cluster">The cluster asked about.</param>
+/// <param name="Since">The window's start (included).</param>
+/// <param name="Until">The window's end (excluded).</param>
+/// <param name="Items">The deployments, oldest first.</param>
+public sealed record DeployedWindow(string Cluster, DateTimeOffset Since, DateTimeOffset Until, IReadOnlyList<Deployment> Items);
 
 /// <summary>A resource as it was at a time.</summary>
 /// <param name="AsOf">The instant asked about.</param>

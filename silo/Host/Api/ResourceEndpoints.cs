@@ -30,7 +30,15 @@ public static class ResourceEndpoints
             services.Kinds.Find(kind) is not { } resourceKind ? services.UnknownKind(kind)
             : await resourceKind.LoadAsync(services.Store, $"{@namespace}/{name}", cancellationToken) is { Status.Exists: true } view ? Results.Ok(view)
             : ApiServices.NotFound(resourceKind, $"{@namespace}/{name}"));
+        read.MapGet("/{kind}/{namespace}/{name}/tree", async (string kind, string @namespace, string name, CancellationToken cancellationToken) =>
+            services.Kinds.Find(kind) is not { } resourceKind ? services.UnknownKind(kind)
+            : await services.Tree.BuildAsync(resourceKind, $"{@namespace}/{name}", cancellationToken) is { } tree ? Results.Ok(tree)
+            : ApiServices.NotFound(resourceKind, $"{@namespace}/{name}"));
 
+        // Admin, not read: the dry run is a patch request (dryRun=All) made with the silo's own cluster identity, and it shows
+        // live cluster values the event log never recorded (drift) — Flux's diff likewise needs credentials allowed to patch.
+        admin.MapGet("/{kind}/{namespace}/{name}/diff", (string kind, string @namespace, string name, CancellationToken cancellationToken) =>
+            DiffAsync(services, kind, $"{@namespace}/{name}", cancellationToken));
         admin.MapDelete("/{kind}/{namespace}/{name}", (HttpContext context, string kind, string @namespace, string name, CancellationToken cancellationToken) =>
             ActAsync(context, services, kind, $"{@namespace}/{name}", "delete", (k, key) => k.DeleteAsync(services.Grains, key), cancellationToken));
         admin.MapPost("/{kind}/{namespace}/{name}/reconcile", (HttpContext context, string kind, string @namespace, string name, bool? withSource, CancellationToken cancellationToken) =>
@@ -112,6 +120,37 @@ public static class ResourceEndpoints
         }
 
         return Results.Ok(new AppliedResources(applied));
+    }
+
+    private static async Task<IResult> DiffAsync(ApiServices services, string kindName, string key, CancellationToken cancellationToken)
+    {
+        if (services.Kinds.Find(kindName) is not { } kind)
+        {
+            return services.UnknownKind(kindName);
+        }
+
+        if (kind is not KustomizationKind)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, "BadRequest", $"diff compares a Kustomization's build with its cluster; {kind.Kind} has none (use granary get or history)");
+        }
+
+        if (await kind.LoadAsync(services.Store, key, cancellationToken) is not { Status.Exists: true })
+        {
+            return ApiServices.NotFound(kind, key);
+        }
+
+        try
+        {
+            return Results.Ok(await services.Grains.Get<Contracts.Deployments.IKustomizationGrain>(key).DiffAsync());
+        }
+        catch (InvalidOperationException exception)
+        {
+            return ApiError.Result(StatusCodes.Status422UnprocessableEntity, "DiffFailed", exception.Message);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return services.Failed(exception, kind, key, "diff");
+        }
     }
 
     private static async Task<IResult> ListAsync(string? kind, string? @namespace, string? ready, ApiServices services, CancellationToken cancellationToken)

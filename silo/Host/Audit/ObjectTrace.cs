@@ -87,11 +87,11 @@ public sealed class ObjectTrace(PostgresEventStore store, ResourceTable table, R
         return new TraceSource(sourceRef, revision, CommitOf(revision), fetched);
     }
 
-    /// <summary>The commit of a Flux revision (<c>main@sha1:&lt;hex&gt;</c> → the hex).</summary>
-    private static string? CommitOf(string revision)
+    /// <summary>The commit of a Flux revision (<c>main@sha1:&lt;hex&gt;</c> → the hex); null when it names none.</summary>
+    public static string? CommitOf(string revision)
     {
         var at = revision.LastIndexOf(':');
-        return at >= 0 ? revision[(at + 1)..] : null;
+        return at >= 0 && revision.AsSpan(0, at).EndsWith("sha1") ? revision[(at + 1)..] : null;
     }
 }
 

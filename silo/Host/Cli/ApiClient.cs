@@ -28,9 +28,9 @@ public sealed class ApiClient(HttpClient http, Uri server, bool hasToken) : IDis
         return new ApiClient(http, server, !string.IsNullOrEmpty(token));
     }
 
-    /// <summary>GETs JSON from <paramref name="path"/> (relative to <c>/api/v1</c>).</summary>
-    public async Task<JsonNode> GetJsonAsync(string path, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, path, null, ApiRole.Read, cancellationToken)).Body;
+    /// <summary>GETs JSON from <paramref name="path"/> (relative to <c>/api/v1</c>), which needs <paramref name="role"/>.</summary>
+    public async Task<JsonNode> GetJsonAsync(string path, CancellationToken cancellationToken, ApiRole role = ApiRole.Read) =>
+        (await SendAsync(HttpMethod.Get, path, null, role, cancellationToken)).Body;
 
     /// <summary>POSTs to <paramref name="path"/> (an admin change) and returns the JSON answer.</summary>
     public async Task<JsonNode> PostAsync(string path, HttpContent? content, CancellationToken cancellationToken) =>

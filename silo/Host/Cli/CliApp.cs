@@ -26,6 +26,10 @@ public static class CliApp
         AtVerb.Verb,
         EventsVerb.Verb,
         TraceVerb.Verb,
+        TreeVerb.Verb,
+        DeployedVerb.Verb,
+        BuildVerb.Verb,
+        DiffVerb.Verb,
         VerifyVerb.Verb,
     ];
 
@@ -90,7 +94,7 @@ public static class CliApp
         using var api = ApiClient.Create(server, arguments.Value(TokenOption.Name) ?? environment("GRANARY_TOKEN"));
         try
         {
-            return await verb.RunAsync(new CliSession(arguments, api, output, error), cancellationToken);
+            return await verb.RunAsync(new CliSession(arguments, api, output, error, environment), cancellationToken);
         }
         catch (CliUsageException exception)
         {

@@ -13,7 +13,8 @@ public sealed record ClientVerb(string Name, string Usage, string Summary, IRead
 /// <param name="Api">The API client.</param>
 /// <param name="Output">Standard output: results.</param>
 /// <param name="Error">Standard error: diagnostics.</param>
-public sealed record CliSession(CliArguments Arguments, ApiClient Api, TextWriter Output, TextWriter Error)
+/// <param name="Environment">Reads an environment variable (null when unset).</param>
+public sealed record CliSession(CliArguments Arguments, ApiClient Api, TextWriter Output, TextWriter Error, Func<string, string?> Environment)
 {
     /// <summary>The namespace flux uses when none is given.</summary>
     public const string DefaultNamespace = "flux-system";

@@ -39,12 +39,15 @@ public static class Printing
     {
         if (format == OutputFormat.Yaml)
         {
-            await output.WriteAsync(new SerializerBuilder().Build().Serialize(Plain(node)));
+            await output.WriteAsync(Yaml(node));
             return;
         }
 
         await output.WriteLineAsync(node.ToJsonString(Indented));
     }
+
+    /// <summary><paramref name="node"/> as YAML; strings that would read back as another type (<c>"true"</c>, <c>"1"</c>) are quoted.</summary>
+    public static string Yaml(JsonNode node) => new SerializerBuilder().WithQuotingNecessaryStrings().Build().Serialize(Plain(node));
 
     /// <summary>A JSON node as dictionaries, lists and scalars, which YAML serializes naturally.</summary>
     private static object? Plain(JsonNode? node) => node switch

@@ -103,6 +103,29 @@ public sealed class ResourceTable(NpgsqlDataSource dataSource, string schema)
         return await ReadAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// The resources of <paramref name="kinds"/>, deleted ones included, whose row changed at or after <paramref name="since"/>
+    /// (a row changes after each of its events, so a stream with an event since then is among them).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Kind, string Namespace, string Name)>> ChangedSinceAsync(IReadOnlyList<string> kinds, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT kind, namespace, name FROM {schema}.host_resources
+            WHERE kind = ANY($1) AND updated_at >= $2
+            ORDER BY kind, namespace, name
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. kinds] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = since.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        var rows = new List<(string, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
     private const string Columns = "kind, namespace, name, ready, reason, message, suspended, generation, observed_generation, revision, cluster, source_ref, cardinality(inventory), updated_at";
 
     private static async Task<IReadOnlyList<ResourceRow>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)

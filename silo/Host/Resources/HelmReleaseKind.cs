@@ -48,7 +48,7 @@ public sealed class HelmReleaseKind : ResourceKind<HelmReleaseState>
             LastAppliedRevision = release.LastAppliedRevision,
             LastAttemptedRevision = release.LastAttemptedRevision,
             Inventory = release.Inventory,
-            Cluster = spec is null ? null : spec.ClusterRef?.Name ?? (spec.KubeConfig is { } kubeConfig ? $"kubeconfig:{kubeConfig.SecretRef.Name}" : spec.ClusterSelector is not null ? "fleet" : KustomizationKind.ManagementCluster),
+            Cluster = spec is null ? null : KustomizationKind.TargetOf(spec.ClusterRef, spec.KubeConfig, spec.ClusterSelector),
             SourceRef = spec?.Chart?.Spec.SourceRef is { } source ? $"{source.Kind}/{source.Namespace ?? key[..key.IndexOf('/')]}/{source.Name}" : null,
         };
         return new ResourceView(ApiVersion, Kind, Metadata(key, state), spec, status, version);

@@ -51,11 +51,19 @@ public sealed class KustomizationKind : ResourceKind<KustomizationState>
             LastAppliedRevision = deployment.LastAppliedRevision,
             LastAttemptedRevision = deployment.LastAttemptedRevision,
             Inventory = deployment.Inventory,
-            Cluster = spec is null ? null : spec.ClusterRef?.Name ?? (spec.KubeConfig is { } kubeConfig ? $"kubeconfig:{kubeConfig.SecretRef.Name}" : spec.ClusterSelector is not null ? "fleet" : ManagementCluster),
+            Cluster = spec is null ? null : TargetOf(spec.ClusterRef, spec.KubeConfig, spec.ClusterSelector),
             SourceRef = spec is null ? null : $"{spec.SourceRef.Kind}/{spec.SourceRef.Namespace ?? key[..key.IndexOf('/')]}/{spec.SourceRef.Name}",
+            Declared = state.Resources.Count == 0 ? null : state.Resources.Select(r => r[..r.LastIndexOf('|')]).ToList(),
         };
         return new ResourceView(ApiVersion, Kind, Metadata(key, state), spec, status, version);
     }
+
+    /// <summary>
+    /// Where a Kustomization or HelmRelease applies, as its status names it: the <c>clusterRef</c>'s name,
+    /// <c>kubeconfig:&lt;secret&gt;</c>, <c>fleet</c> for a <c>clusterSelector</c>, or <see cref="ManagementCluster"/>.
+    /// </summary>
+    public static string TargetOf(LocalObjectReference? clusterRef, KubeConfigReference? kubeConfig, Contracts.Clusters.LabelSelector? clusterSelector) =>
+        clusterRef?.Name ?? (kubeConfig is not null ? $"kubeconfig:{kubeConfig.SecretRef.Name}" : clusterSelector is not null ? "fleet" : ManagementCluster);
 
     private static IKustomizationGrain Grain(IGrainFactory grains, string key) => grains.Get<IKustomizationGrain>(key);
 }

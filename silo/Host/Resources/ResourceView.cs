@@ -38,6 +38,7 @@ public sealed record ResourceViewMetadata(string Name, string Namespace, long Ge
 /// <param name="Cluster">Where a Kustomization applies: <c>management</c> or the referenced cluster.</param>
 /// <param name="SourceRef">A Kustomization's or HelmChart's source, <c>Kind/namespace/name</c>.</param>
 /// <param name="ObservedChartName">A HelmChart's chart name, as its latest artifact has it.</param>
+/// <param name="Declared">The Granary resources a Kustomization's build declared to Granary itself (self-management), as <c>Kind namespace/name</c>.</param>
 public sealed record ResourceViewStatus(
     bool Exists,
     long ObservedGeneration,
@@ -52,7 +53,8 @@ public sealed record ResourceViewStatus(
     IReadOnlyList<string>? Inventory = null,
     string? Cluster = null,
     string? SourceRef = null,
-    string? ObservedChartName = null)
+    string? ObservedChartName = null,
+    IReadOnlyList<string>? Declared = null)
 {
     /// <summary>The status fields every resource has, from its conditions.</summary>
     public static ResourceViewStatus Of(bool exists, long observedGeneration, bool suspended, IReadOnlyList<Condition> conditions)

@@ -5,8 +5,11 @@ using Granary.Tests.Kubernetes.Infrastructure;
 
 namespace Granary.Tests.Host;
 
-/// <summary>A host whose management cluster is a local control plane, with a namespace there for Kustomizations to apply into.</summary>
-public abstract class HostOnClusterTestBase(LocalKubernetes kubernetes) : HostTestBase
+/// <summary>
+/// A host whose management cluster is a local control plane, with a namespace there for Kustomizations to apply into; the
+/// <c>granary</c> client verbs run against it as in <see cref="Cli.CliTestBase"/>.
+/// </summary>
+public abstract class HostOnClusterTestBase(LocalKubernetes kubernetes) : Cli.CliTestBase
 {
     private KubernetesClient _client = null!;
 
@@ -30,22 +33,7 @@ public abstract class HostOnClusterTestBase(LocalKubernetes kubernetes) : HostTe
     }
 
     /// <summary>A Kustomization of <c>./apps</c> from GitRepository <c>fleet</c> into <see cref="Target"/>, with prune.</summary>
-    protected string KustomizationYaml(string name) => $"""
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: {name}
-          namespace: {Ns}
-        spec:
-          sourceRef:
-            kind: GitRepository
-            name: fleet
-          path: ./apps
-          interval: 10m
-          retryInterval: 1s
-          prune: true
-          targetNamespace: {Target}
-        """;
+    protected string KustomizationYaml(string name) => KustomizationAt(name, "./apps", "interval: 10m", "retryInterval: 1s", $"targetNamespace: {Target}");
 
     /// <summary>A ConfigMap manifest with one value.</summary>
     protected static string ConfigMap(string name, string value) =>

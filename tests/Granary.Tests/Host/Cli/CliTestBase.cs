@@ -45,7 +45,10 @@ public abstract partial class CliTestBase : HostTestBase
     protected RunningCli Start(string token, params string[] args) => new([.. args, "--server", Host.Address.ToString(), "--token", token]);
 
     /// <summary>A Kustomization of <c>./apps</c> from GitRepository <c>fleet</c>, with <paramref name="specLines"/> added to its spec.</summary>
-    protected string KustomizationYaml(string name, params string[] specLines) => $"""
+    protected string KustomizationYaml(string name, params string[] specLines) => KustomizationAt(name, "./apps", specLines);
+
+    /// <summary>A Kustomization of <paramref name="path"/> from GitRepository <c>fleet</c>, with prune and <paramref name="specLines"/> (one line each, flow style for maps) added to its spec.</summary>
+    protected string KustomizationAt(string name, string path, params string[] specLines) => $"""
         apiVersion: kustomize.toolkit.fluxcd.io/v1
         kind: Kustomization
         metadata:
@@ -55,7 +58,7 @@ public abstract partial class CliTestBase : HostTestBase
           sourceRef:
             kind: GitRepository
             name: fleet
-          path: ./apps
+          path: {path}
           prune: true
         """ + string.Concat(specLines.Select(line => "\n  " + line));
 
