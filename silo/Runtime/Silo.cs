@@ -233,7 +233,11 @@ public sealed class Silo : IAsyncDisposable
     /// Simulates a frozen or cut-off process, for tests: heartbeats stop and the silo sees no newer view, but its
     /// activations stay and its own grain factory still reaches them (they are zombies once peers declare it dead).
     /// </summary>
-    internal Task FreezeAsync() => _runtime.Cluster?.Membership.FreezeAsync() ?? Task.CompletedTask;
+    internal async Task FreezeAsync()
+    {
+        await (_runtime.Cluster?.Membership.FreezeAsync() ?? Task.CompletedTask);
+        await _reminders.DisposeAsync();
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -54,19 +54,19 @@ internal sealed class MembershipService : IAsyncDisposable
     /// <summary>Whether this silo has stopped serving.</summary>
     public bool IsTerminated => _terminated.Task.IsCompleted;
 
-    /// <summary>Takes a new generation and inserts this silo's row as Joining.</summary>
+    /// <summary>Takes a new generation, inserts this silo's row as Joining, and starts heartbeating (a joining silo holds a lease too).</summary>
     public async Task RegisterAsync(CancellationToken cancellationToken)
     {
         Self = new SiloAddress(_options.Endpoint, await _table.NextGenerationAsync(cancellationToken));
-        await ChangeAsync(view => _table.TryInsertAsync(view.Version, Self, _name, cancellationToken), "join", cancellationToken);
         _lastRenewalStarted = Stopwatch.GetTimestamp();
+        await ChangeAsync(view => _table.TryInsertAsync(view.Version, Self, _name, cancellationToken), "join", cancellationToken);
+        _loop = Task.Run(() => HeartbeatAsync(_stopping.Token));
     }
 
-    /// <summary>Moves Joining → Active (placement starts giving this silo grains) and starts the heartbeat loop.</summary>
+    /// <summary>Moves Joining → Active: placement starts giving this silo grains.</summary>
     public async Task ActivateAsync(CancellationToken cancellationToken)
     {
         await SetStatusAsync(SiloStatus.Active, cancellationToken);
-        _loop = Task.Run(() => HeartbeatAsync(_stopping.Token));
         _logger.LogInformation("Silo {Silo} is active in the cluster: {View}", Self, View);
     }
 

@@ -4,7 +4,7 @@ namespace Granary.Runtime.Transport;
 
 /// <summary>
 /// Carries grain calls between silos. Implementations: <see cref="InProcessSiloNetwork"/> (several silos in one
-/// process, for tests) and, later, HTTP/2 (Kestrel on each silo, a pooled HttpClient).
+/// process, for tests) and <see cref="Http.HttpSiloTransport"/> (HTTP/2: Kestrel on each silo, a pooled HttpClient).
 /// </summary>
 /// <remarks>
 /// Contract: <see cref="SendAsync"/> returns the grain's result or throws its exception; it throws

@@ -1,6 +1,7 @@
 using Granary.Runtime;
 using Granary.Runtime.Membership;
 using Granary.Runtime.Transport;
+using Granary.Runtime.Transport.Http;
 
 namespace Granary.Testing.Runtime;
 
@@ -16,9 +17,12 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly HashSet<Silo> _crashed = [];
     private int _next;
 
-    private TestCluster(Func<(string ConnectionString, string Schema, ClusterOptions Cluster), SiloOptions> configure, TimeSpan heartbeat, TimeSpan lease)
+    private readonly bool _http;
+
+    private TestCluster(Func<(string ConnectionString, string Schema, ClusterOptions Cluster), SiloOptions> configure, TimeSpan heartbeat, TimeSpan lease, bool http)
     {
         _configure = configure;
+        _http = http;
         Heartbeat = heartbeat;
         Lease = lease;
     }
@@ -41,14 +45,18 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The silos neither crashed nor stopped.</summary>
     public IEnumerable<Silo> Live => _silos.Where(s => !_crashed.Contains(s));
 
-    /// <summary>Starts <paramref name="count"/> silos (concurrently, as a fleet would).</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> silos (concurrently, as a fleet would); <paramref name="http"/> connects them with
+    /// HTTP/2 on 127.0.0.1 instead of the in-process network.
+    /// </summary>
     public static async Task<TestCluster> StartAsync(
         int count,
         Func<(string ConnectionString, string Schema, ClusterOptions Cluster), SiloOptions> configure,
         TimeSpan? heartbeat = null,
-        TimeSpan? lease = null)
+        TimeSpan? lease = null,
+        bool http = false)
     {
-        var cluster = new TestCluster(configure, heartbeat ?? TimeSpan.FromMilliseconds(200), lease ?? TimeSpan.FromSeconds(3));
+        var cluster = new TestCluster(configure, heartbeat ?? TimeSpan.FromMilliseconds(200), lease ?? TimeSpan.FromSeconds(3), http);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, count).Select(_ => cluster.AddSiloAsync()));
@@ -66,11 +74,11 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts one more silo.</summary>
     public async Task<Silo> AddSiloAsync()
     {
-        var endpoint = $"silo-{Interlocked.Increment(ref _next)}";
+        var endpoint = _http ? $"127.0.0.1:{FreePort()}" : $"silo-{Interlocked.Increment(ref _next)}";
         var options = _configure((TestPostgres.ConnectionString, Schema, new ClusterOptions
         {
             Endpoint = endpoint,
-            Transport = Network.CreateTransport(),
+            Transport = _http ? new HttpSiloTransport() : Network.CreateTransport(),
             HeartbeatInterval = Heartbeat,
             LeaseTimeout = Lease,
         }));
@@ -81,6 +89,13 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         return silo;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Crashes a silo: its heartbeats stop and the network cuts it off, but its activations stay (zombies).</summary>

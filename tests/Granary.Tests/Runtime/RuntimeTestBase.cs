@@ -24,6 +24,9 @@ public abstract class RuntimeTestBase : IAsyncLifetime
         {
             ConnectionString = connectionString,
             Schema = schema,
+
+            // Unique per silo: several silos share this process, and metrics are told apart by silo name.
+            Name = cluster is null ? schema : $"{schema}/{cluster.Endpoint}",
             IdleDeactivationAge = idleAge ?? TimeSpan.FromMinutes(15),
             CollectionInterval = idleAge is null ? TimeSpan.FromMinutes(1) : TimeSpan.FromMilliseconds(50),
             CallTimeout = callTimeout ?? TimeSpan.FromSeconds(30),

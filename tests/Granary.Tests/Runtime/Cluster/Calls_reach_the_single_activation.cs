@@ -7,7 +7,7 @@ namespace Granary.Tests.Runtime.Cluster;
 
 using Silo = Granary.Runtime.Silo;
 
-public sealed class Calls_reach_the_single_activation : ClusterTestBase
+public class Calls_reach_the_single_activation : ClusterTestBase
 {
     protected override TimeSpan CallTimeout => TimeSpan.FromSeconds(10);
 
@@ -91,4 +91,10 @@ public sealed class Calls_reach_the_single_activation : ClusterTestBase
         var key = Enumerable.Range(0, 100).Select(i => $"remote-{i}").First(k => RendezvousPlacement.Owner(new GrainId(kind, k), caller.ClusterView!) != caller.Address);
         return (caller, key);
     }
+}
+
+/// <summary>The same behaviour with silos calling each other over HTTP/2 on 127.0.0.1 (Kestrel and a pooled HttpClient).</summary>
+public sealed class Calls_reach_the_single_activation_over_http2 : Calls_reach_the_single_activation
+{
+    protected override bool OverHttp => true;
 }

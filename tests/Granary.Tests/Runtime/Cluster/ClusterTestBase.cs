@@ -22,8 +22,11 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     protected virtual TimeSpan CallTimeout => TimeSpan.FromSeconds(30);
 
+    /// <summary>Whether silos call each other over HTTP/2 on loopback instead of the in-process network.</summary>
+    protected virtual bool OverHttp => false;
+
     public async Task InitializeAsync() =>
-        Cluster = await TestCluster.StartAsync(SiloCount, c => RuntimeTestBase.Options(Probe, c.ConnectionString, c.Schema, callTimeout: CallTimeout, cluster: c.Cluster));
+        Cluster = await TestCluster.StartAsync(SiloCount, c => RuntimeTestBase.Options(Probe, c.ConnectionString, c.Schema, callTimeout: CallTimeout, cluster: c.Cluster), http: OverHttp);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 

@@ -1,6 +1,7 @@
 using Granary.Contracts.Grains;
 using Granary.Runtime.Membership;
 using Granary.Runtime.Placement;
+using Granary.Testing;
 
 namespace Granary.Tests.Runtime.Cluster;
 
@@ -67,5 +68,21 @@ public sealed class Failover_reactivates_grains_on_survivors : ClusterTestBase
         Assert.NotEqual(victim.Address, holder);
         Assert.True(fenceAfter > fenceBefore, $"the new owner's fence {fenceAfter} outranks the dead holder's {fenceBefore}");
         Assert.Equal(2, (await Cluster.Silos[1].GrainFactory.Get<IEventCounterGrain>(key).GetAsync()).Total);
+    }
+
+    [Fact]
+    public async Task Reminders_wake_the_grains_of_a_dead_silo_on_survivors()
+    {
+        var victim = Cluster.Silos[0];
+        var key = Enumerable.Range(0, 100).Select(i => $"alarm-{i}").First(k => RendezvousPlacement.Owner(new GrainId("alarm", k), victim.ClusterView!) == victim.Address);
+        await Cluster.Silos[1].GrainFactory.Get<IAlarmGrain>(key).SetAsync("wake", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        Assert.True(victim.IsActive(new GrainId("alarm", key)));
+
+        await Cluster.CrashAsync(victim);
+        await WaitForStatusAsync(victim, SiloStatus.Dead);
+        Probe.Reminders.Clear();
+
+        await Eventually.WaitUntilAsync(() => Probe.Reminders.Any(r => r.Grain == key), Deadline, "a reminder tick on a survivor");
+        Assert.Single(Cluster.Live, s => s.IsActive(new GrainId("alarm", key)));
     }
 }
