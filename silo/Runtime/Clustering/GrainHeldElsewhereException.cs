@@ -3,9 +3,9 @@ using Granary.Runtime.Membership;
 
 namespace Granary.Runtime.Clustering;
 
-/// <summary>An activation could not claim its grain because a live silo holds it; its calls go to that silo.</summary>
+/// <summary>An activation may not run here: a live silo holds its grain in the directory, or another silo owns it by placement; its calls go there.</summary>
 internal sealed class GrainHeldElsewhereException(GrainId grain, SiloAddress holder)
-    : Exception($"Grain {grain} is held by silo {holder}; the call is forwarded there.")
+    : Exception($"Grain {grain} belongs to silo {holder}; the call is forwarded there.")
 {
     public SiloAddress Holder { get; } = holder;
 }

@@ -109,6 +109,13 @@ internal sealed class SiloCluster : ISiloRequestHandler, IAsyncDisposable
     /// <summary>Claims an activation's grain in the directory (its fencing token), or throws <see cref="GrainHeldElsewhereException"/>.</summary>
     public async Task<long> ClaimAsync(GrainId grain, CancellationToken cancellationToken)
     {
+        // Only the owner in this silo's view activates (an activation can be created here by a call that found the
+        // previous one just leaving): otherwise the calls go to the owner.
+        if (RendezvousPlacement.Owner(grain, Membership.View) is { } owner && owner != Self)
+        {
+            throw new GrainHeldElsewhereException(grain, owner);
+        }
+
         var claim = await _directory.ClaimAsync(grain, Self, cancellationToken);
         return claim.Holder is { } holder ? throw new GrainHeldElsewhereException(grain, holder) : claim.Fence;
     }
