@@ -2,6 +2,9 @@ using Granary.Contracts.Grains;
 using Granary.EventStore;
 using Granary.EventStore.Schema;
 using Granary.Runtime.Calls;
+using Granary.Runtime.Clustering;
+using Granary.Runtime.Directory;
+using Granary.Runtime.Membership;
 using Granary.Runtime.Reminders;
 using Granary.Runtime.Schema;
 using Microsoft.Extensions.Logging;
@@ -26,7 +29,27 @@ public sealed class Silo : IAsyncDisposable
         _reminders = new ReminderService(runtime, runtime.Reminders);
         _reminders.Start();
         _collector = Task.Run(() => CollectIdleAsync(_stopping.Token));
+        Terminated = runtime.Cluster is { } cluster ? TerminateWhenLostAsync(cluster) : new TaskCompletionSource<SiloTermination>().Task;
     }
+
+    /// <summary>
+    /// Completes when a clustered silo has stopped serving on its own — declared dead by its peers, or unable to
+    /// renew its lease in time. The host should then exit; a new process joins as a new generation. Never completes
+    /// for a single silo or after a graceful <see cref="StopAsync"/>.
+    /// </summary>
+    public Task<SiloTermination> Terminated { get; }
+
+    /// <summary>This silo's identity in the cluster (null for a single silo).</summary>
+    public SiloAddress? Address => _runtime.Cluster?.Self;
+
+    /// <summary>The latest membership view this silo has read (null for a single silo).</summary>
+    public MembershipView? ClusterView => _runtime.Cluster?.Membership.View;
+
+    /// <summary>The grains with an activation in this silo.</summary>
+    public IReadOnlyCollection<GrainId> ActiveGrains => [.. _runtime.Directory.All.Select(a => a.Id)];
+
+    /// <summary>The clustering internals, for tests.</summary>
+    internal SiloCluster? Cluster => _runtime.Cluster;
 
     /// <summary>Calls grains hosted by this silo.</summary>
     public IGrainFactory GrainFactory => _runtime;
@@ -53,6 +76,20 @@ public sealed class Silo : IAsyncDisposable
             await new SchemaMigrator(store.DataSource, storeOptions, RuntimeMigrations.Component, RuntimeMigrations.All).MigrateAsync(cancellationToken);
             var logger = options.LoggerFactory.CreateLogger("Granary.Runtime");
             var runtime = new SiloRuntime(options, store, new ReminderTable(store.DataSource, options.Schema), logger);
+            if (options.Cluster is { } clusterOptions)
+            {
+                runtime.Cluster = new SiloCluster(runtime, clusterOptions, new MembershipTable(store.DataSource, options.Schema), new GrainDirectoryTable(store.DataSource, options.Schema));
+                try
+                {
+                    await runtime.Cluster.StartAsync(cancellationToken);
+                }
+                catch
+                {
+                    await runtime.Cluster.DisposeAsync();
+                    throw;
+                }
+            }
+
             logger.LogInformation("Silo {Silo} started on schema {Schema} with grain kinds {Kinds}", options.Name, options.Schema, string.Join(", ", options.Grains.Kinds));
             return new Silo(runtime);
         }
@@ -109,12 +146,29 @@ public sealed class Silo : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops timers and reminders, deactivates every grain (finishing in-flight turns), and closes the store.</summary>
+    /// <summary>
+    /// Stops timers and reminders, deactivates every grain (finishing in-flight turns), and closes the store. A
+    /// clustered silo leaves gracefully: ShuttingDown first (placement moves its grains to the other silos, calls
+    /// that still arrive are forwarded there), then Dead once every activation has been handed over.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        var cluster = _runtime.Cluster;
+        if (cluster is not null && !cluster.Membership.IsTerminated)
+        {
+            try
+            {
+                await cluster.BeginLeaveAsync(cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                _runtime.Logger.LogWarning(exception, "Silo {Silo} could not announce it is shutting down; peers will declare it dead when its lease expires", cluster.Self);
+            }
         }
 
         await _stopping.CancelAsync();
@@ -134,9 +188,55 @@ public sealed class Silo : IAsyncDisposable
             _runtime.Logger.LogWarning("Silo {Silo} stopped with activations still busy after {Timeout}", _runtime.Options.Name, _runtime.Options.CallTimeout);
         }
 
+        if (cluster is not null)
+        {
+            if (!cluster.Membership.IsTerminated)
+            {
+                try
+                {
+                    await cluster.CompleteLeaveAsync(cancellationToken);
+                }
+                catch (Exception exception)
+                {
+                    _runtime.Logger.LogWarning(exception, "Silo {Silo} could not mark itself dead; peers will when its lease expires", cluster.Self);
+                }
+            }
+
+            await cluster.DisposeAsync();
+        }
+
         _runtime.Stop();
         _runtime.Metrics.Dispose();
         await _runtime.EventStore.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Stops serving when the cluster has lost this silo: no new turns (calls fail as unavailable), in-flight turns
+    /// cancelled, reminders and idle collection stopped, activations dropped. Claims are released where the database
+    /// still allows it (a newer claim by the grain's new owner is never touched).
+    /// </summary>
+    private async Task<SiloTermination> TerminateWhenLostAsync(SiloCluster cluster)
+    {
+        var termination = await cluster.Membership.Terminated;
+        _runtime.Stop();
+        await _stopping.CancelAsync();
+        await _reminders.DisposeAsync();
+        foreach (var activation in _runtime.Directory.All)
+        {
+            activation.RequestDeactivation();
+        }
+
+        return termination;
+    }
+
+    /// <summary>
+    /// Simulates a frozen or cut-off process, for tests: heartbeats stop and the silo sees no newer view, but its
+    /// activations stay and its own grain factory still reaches them (they are zombies once peers declare it dead).
+    /// </summary>
+    internal async Task FreezeAsync()
+    {
+        await (_runtime.Cluster?.Membership.FreezeAsync() ?? Task.CompletedTask);
+        await _reminders.DisposeAsync();
     }
 
     /// <inheritdoc />

@@ -37,6 +37,9 @@ public sealed class SiloOptions
     /// <summary>The event types grains raise, by stable name.</summary>
     public EventTypeRegistry EventTypes { get; init; } = new();
 
+    /// <summary>How this silo joins a cluster of silos sharing the database; null (the default) runs a single silo.</summary>
+    public ClusterOptions? Cluster { get; init; }
+
     /// <summary>Where the runtime logs.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

@@ -46,6 +46,9 @@ internal sealed class SiloRuntime : IGrainCallDispatcher, IGrainFactory
 
     public CancellationToken StoppingToken => _stopping.Token;
 
+    /// <summary>This silo's place in a cluster; null for a single silo (every call then runs here).</summary>
+    public Clustering.SiloCluster? Cluster { get; set; }
+
     /// <inheritdoc />
     public TGrainInterface Get<TGrainInterface>(string key) where TGrainInterface : IGrain
     {
@@ -107,8 +110,14 @@ internal sealed class SiloRuntime : IGrainCallDispatcher, IGrainFactory
 
     public void Stop() => _stopping.Cancel();
 
-    private Task<object?> Deliver(GrainCall call)
+    /// <summary>Delivers a call to its grain's activation here, or (in a cluster) to the silo that owns the grain.</summary>
+    public Task<object?> Deliver(GrainCall call)
     {
+        if (Cluster?.Route(call) is { } forwarded)
+        {
+            return forwarded;
+        }
+
         var reentrant = call.IsReentrant;
         while (true)
         {

@@ -37,6 +37,9 @@ internal sealed class Activation
 
     public Grain Grain { get; }
 
+    /// <summary>The fencing token of this activation's claim in the cluster's grain directory (0 for a single silo).</summary>
+    public long Fence { get; private set; }
+
     public ActivationState State
     {
         get
@@ -285,6 +288,12 @@ internal sealed class Activation
         using var scope = _runtime.BeginTurnContext(Id, "activate");
         try
         {
+            if (_runtime.Cluster is { } cluster)
+            {
+                // Claim before loading state: only the claimant may run turns, and the claim's fence outranks every earlier one.
+                Fence = await cluster.ClaimAsync(Id, _runtime.StoppingToken);
+            }
+
             await Grain.ActivateCoreAsync(_runtime.StoppingToken);
             lock (_gate)
             {
@@ -296,7 +305,16 @@ internal sealed class Activation
         }
         catch (Exception exception)
         {
-            _runtime.Logger.LogWarning(exception, "Grain {Grain} failed to activate", Id);
+            if (exception is not Clustering.GrainHeldElsewhereException)
+            {
+                _runtime.Logger.LogWarning(exception, "Grain {Grain} failed to activate", Id);
+            }
+
+            if (Fence != 0 && _runtime.Cluster is { } claimed)
+            {
+                await claimed.ReleaseAsync(this);
+            }
+
             var abandoned = Leave();
             foreach (var item in abandoned)
             {
@@ -330,6 +348,12 @@ internal sealed class Activation
             {
                 _runtime.Logger.LogWarning(exception, "Grain {Grain} failed in OnDeactivateAsync; it is deactivated anyway", Id);
             }
+        }
+
+        if (_runtime.Cluster is { } cluster)
+        {
+            // Released before leaving the directory, so calls handed on below find the grain free at its new owner.
+            await cluster.ReleaseAsync(this);
         }
 
         var leftovers = Leave();

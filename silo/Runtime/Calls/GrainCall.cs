@@ -14,7 +14,7 @@ internal sealed class GrainCall : WorkItem
     private readonly long _created = Stopwatch.GetTimestamp();
     private TaskCompletionSource<object?>? _completion;
 
-    public GrainCall(SiloRuntime runtime, GrainId target, GrainMethod method, object?[] arguments, GrainCallContext? caller, long deadline)
+    public GrainCall(SiloRuntime runtime, GrainId target, GrainMethod method, object?[] arguments, GrainCallContext? caller, long deadline, ActivityContext? parentActivity = null)
     {
         _runtime = runtime;
         Target = target;
@@ -22,7 +22,7 @@ internal sealed class GrainCall : WorkItem
         Arguments = arguments;
         _caller = caller;
         Deadline = deadline;
-        _parentActivity = Activity.Current?.Context ?? default;
+        _parentActivity = parentActivity ?? Activity.Current?.Context ?? default;
         CallerCancellation = method.CancellationTokenIndex >= 0 && arguments[method.CancellationTokenIndex] is CancellationToken token ? token : CancellationToken.None;
     }
 
@@ -36,6 +36,21 @@ internal sealed class GrainCall : WorkItem
     public long Deadline { get; }
 
     public CancellationToken CallerCancellation { get; }
+
+    /// <summary>The context of the call or turn that made this call (null for a root call).</summary>
+    public GrainCallContext? Caller => _caller;
+
+    /// <summary>The caller's trace span.</summary>
+    public ActivityContext ParentActivity => _parentActivity;
+
+    /// <summary>Whether the call arrived from another silo.</summary>
+    public bool IsInbound { get; init; }
+
+    /// <summary>How many times the call was forwarded between silos before arriving here.</summary>
+    public int Forwards { get; init; }
+
+    /// <summary>Whether the sender's claim found this silo holding the grain.</summary>
+    public bool ToHolder { get; init; }
 
     /// <summary>How long the caller allowed, for error messages.</summary>
     public TimeSpan Timeout => Deadline == long.MaxValue ? System.Threading.Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(_created, Deadline);
@@ -130,6 +145,13 @@ internal sealed class GrainCall : WorkItem
         {
             // The activation left before this call's turn: deliver it to the grain's next activation.
             _ = _runtime.RedeliverAsync(this);
+            return;
+        }
+
+        if (reason is Clustering.GrainHeldElsewhereException held && _runtime.Cluster is { } cluster)
+        {
+            // The claim found another live silo holding the grain: the call goes to that silo's activation.
+            CompleteFrom(cluster.ForwardAsync(this, held.Holder, toHolder: true));
             return;
         }
 

@@ -11,6 +11,7 @@ internal sealed class ReminderService(SiloRuntime runtime, ReminderTable table) 
 
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
+    private int _disposed;
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stopping.Token));
 
@@ -75,6 +76,12 @@ internal sealed class ReminderService(SiloRuntime runtime, ReminderTable table) 
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            await _loop;
+            return;
+        }
+
         await _stopping.CancelAsync();
         await _loop;
         _stopping.Dispose();

@@ -21,5 +21,32 @@ internal static class RuntimeMigrations
                 PRIMARY KEY (grain_kind, grain_key, name));
             CREATE INDEX reminders_due_idx ON {schema}.reminders (next_due);
             """),
+
+        // Clustering: the membership table (versioned by compare-and-swap) and the grain directory (fencing tokens).
+        new SchemaMigration("membership", schema => $"""
+            CREATE TABLE {schema}.membership_version (
+                singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                version    bigint NOT NULL);
+            INSERT INTO {schema}.membership_version (version) VALUES (0);
+            CREATE SEQUENCE {schema}.silo_generation;
+            CREATE TABLE {schema}.membership (
+                endpoint        text NOT NULL,
+                generation      bigint NOT NULL,
+                name            text NOT NULL,
+                status          text NOT NULL CHECK (status IN ('Joining', 'Active', 'ShuttingDown', 'Dead')),
+                started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+                heartbeat_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+                suspect_voters  text[] NOT NULL,
+                suspect_times   timestamptz[] NOT NULL,
+                PRIMARY KEY (endpoint, generation));
+            CREATE TABLE {schema}.grain_directory (
+                grain_kind  text NOT NULL,
+                grain_key   text NOT NULL,
+                endpoint    text,
+                generation  bigint,
+                fence       bigint NOT NULL,
+                claimed_at  timestamptz NOT NULL,
+                PRIMARY KEY (grain_kind, grain_key));
+            """),
     ];
 }

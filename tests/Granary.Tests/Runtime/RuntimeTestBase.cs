@@ -14,24 +14,32 @@ public abstract class RuntimeTestBase : IAsyncLifetime
 
     protected virtual SiloOptions Configure(string connectionString, string schema) => Options(connectionString, schema);
 
-    protected SiloOptions Options(string connectionString, string schema, TimeSpan? idleAge = null, TimeSpan? callTimeout = null, int snapshotEvery = 100)
+    protected SiloOptions Options(string connectionString, string schema, TimeSpan? idleAge = null, TimeSpan? callTimeout = null, int snapshotEvery = 100) =>
+        Options(Probe, connectionString, schema, idleAge, callTimeout, snapshotEvery);
+
+    /// <summary>Options with every test grain registered, reporting to <paramref name="probe"/>; <paramref name="cluster"/> joins a cluster.</summary>
+    internal static SiloOptions Options(Probe probe, string connectionString, string schema, TimeSpan? idleAge = null, TimeSpan? callTimeout = null, int snapshotEvery = 100, ClusterOptions? cluster = null)
     {
         var options = new SiloOptions
         {
             ConnectionString = connectionString,
             Schema = schema,
+
+            // Unique per silo: several silos share this process, and metrics are told apart by silo name.
+            Name = cluster is null ? schema : $"{schema}/{cluster.Endpoint}",
             IdleDeactivationAge = idleAge ?? TimeSpan.FromMinutes(15),
             CollectionInterval = idleAge is null ? TimeSpan.FromMinutes(1) : TimeSpan.FromMilliseconds(50),
             CallTimeout = callTimeout ?? TimeSpan.FromSeconds(30),
             SnapshotEvery = snapshotEvery,
             ReminderPollInterval = TimeSpan.FromMilliseconds(100),
+            Cluster = cluster,
         };
         options.Grains
-            .Add<ICounterGrain, CounterGrain>(() => new CounterGrain(Probe))
-            .Add<IEventCounterGrain, EventCounterGrain>(() => new EventCounterGrain(Probe))
+            .Add<ICounterGrain, CounterGrain>(() => new CounterGrain(probe))
+            .Add<IEventCounterGrain, EventCounterGrain>(() => new EventCounterGrain(probe))
             .Add<IPingGrain, PingGrain>()
-            .Add<ITickingGrain, TickingGrain>(() => new TickingGrain(Probe))
-            .Add<IAlarmGrain, AlarmGrain>(() => new AlarmGrain(Probe))
+            .Add<ITickingGrain, TickingGrain>(() => new TickingGrain(probe))
+            .Add<IAlarmGrain, AlarmGrain>(() => new AlarmGrain(probe))
             .Add<IEchoGrain, EchoGrain>();
         options.EventTypes.RegisterAnnotated(typeof(Incremented).Assembly);
         return options;

@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Runtime.Membership;
+
+/// <summary>
+/// This silo's side of the membership protocol. Every <see cref="ClusterOptions.HeartbeatInterval"/> it renews its
+/// own lease, re-reads the table (publishing a new <see cref="View"/> when the version moved), and votes against
+/// peers whose leases expired; the vote that reaches the quorum declares the peer dead.
+/// </summary>
+/// <remarks>
+/// Quorum: a suspect is declared dead with 2 votes when at least 3 silos are alive, otherwise with 1 (a lone
+/// survivor can still declare its only peer). "Alive" counts the silos whose leases are current plus the suspect:
+/// every vote goes through the same database the leases do, so a current lease is exactly "still in the cluster".
+/// A silo stops serving on its own when it reads itself dead or cannot renew its lease within
+/// <see cref="ClusterOptions.SelfLeaseTimeout"/> (half the lease), so it has stopped before any peer can take its
+/// grains; the fencing token and the event stream's expected version cover a process that was frozen meanwhile.
+/// </remarks>
+internal sealed class MembershipService : IAsyncDisposable
+{
+    private const int MaxCasAttempts = 20;
+
+    private readonly MembershipTable _table;
+    private readonly ClusterOptions _options;
+    private readonly string _name;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<SiloTermination> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _viewGate = new();
+    private MembershipView _view = MembershipView.Empty;
+    private long _lastRenewalStarted;
+    private Task _loop = Task.CompletedTask;
+
+    public MembershipService(MembershipTable table, ClusterOptions options, string name, ILogger logger)
+    {
+        _table = table;
+        _options = options;
+        _name = name;
+        _logger = logger;
+    }
+
+    /// <summary>This silo's identity (known once <see cref="RegisterAsync"/> ran).</summary>
+    public SiloAddress Self { get; private set; }
+
+    /// <summary>The latest snapshot of the membership table.</summary>
+    public MembershipView View => Volatile.Read(ref _view);
+
+    /// <summary>Raised (off the heartbeat loop's thread of control, one at a time) with each newer view.</summary>
+    public event Action<MembershipView>? ViewChanged;
+
+    /// <summary>Completes when this silo must stop serving: declared dead, or its lease could not be renewed in time.</summary>
+    public Task<SiloTermination> Terminated => _terminated.Task;
+
+    /// <summary>Whether this silo has stopped serving.</summary>
+    public bool IsTerminated => _terminated.Task.IsCompleted;
+
+    /// <summary>Takes a new generation, inserts this silo's row as Joining, and starts heartbeating (a joining silo holds a lease too).</summary>
+    public async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        Self = new SiloAddress(_options.Endpoint, await _table.NextGenerationAsync(cancellationToken));
+        _lastRenewalStarted = Stopwatch.GetTimestamp();
+        await ChangeAsync(view => _table.TryInsertAsync(view.Version, Self, _name, cancellationToken), "join", cancellationToken);
+        _loop = Task.Run(() => HeartbeatAsync(_stopping.Token));
+    }
+
+    /// <summary>Moves Joining → Active: placement starts giving this silo grains.</summary>
+    public async Task ActivateAsync(CancellationToken cancellationToken)
+    {
+        await SetStatusAsync(SiloStatus.Active, cancellationToken);
+        _logger.LogInformation("Silo {Silo} is active in the cluster: {View}", Self, View);
+    }
+
+    /// <summary>Moves to ShuttingDown: peers stop placing grains here; the heartbeat goes on while grains are handed over.</summary>
+    public Task BeginLeaveAsync(CancellationToken cancellationToken) => SetStatusAsync(SiloStatus.ShuttingDown, cancellationToken);
+
+    /// <summary>Marks this silo Dead (it left) and stops the heartbeat.</summary>
+    public async Task CompleteLeaveAsync(CancellationToken cancellationToken)
+    {
+        await StopLoopAsync();
+        if (!IsTerminated)
+        {
+            await SetStatusAsync(SiloStatus.Dead, cancellationToken);
+        }
+    }
+
+    /// <summary>Re-reads the table now (and publishes the view if it moved).</summary>
+    public async Task<MembershipView> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var view = await _table.ReadAsync(cancellationToken);
+        Publish(view);
+        return view;
+    }
+
+    /// <summary>
+    /// Stops the heartbeat loop and nothing else, as a process frozen by a debugger, a long GC pause or a network
+    /// partition would: the silo keeps its activations but renews nothing and sees no newer view. For tests.
+    /// </summary>
+    internal Task FreezeAsync() => StopLoopAsync();
+
+    private async Task SetStatusAsync(SiloStatus status, CancellationToken cancellationToken)
+    {
+        await ChangeAsync(
+            view => view.Find(Self) is { } own && own.IsAlive
+                ? _table.TryUpdateAsync(view.Version, Self, status, own.Suspicions, expectedHeartbeat: null, cancellationToken)
+                : throw new InvalidOperationException($"Silo {Self} cannot become {status}: the membership table has it as {view.StatusOf(Self)}."),
+            status.ToString(),
+            cancellationToken);
+    }
+
+    /// <summary>Reads, tries one compare-and-swap change, and on a version conflict reads again and retries.</summary>
+    private async Task ChangeAsync(Func<MembershipView, Task<bool>> change, string what, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var view = await _table.ReadAsync(cancellationToken);
+            if (await change(view))
+            {
+                await RefreshAsync(cancellationToken);
+                return;
+            }
+
+            if (attempt == MaxCasAttempts)
+            {
+                throw new InvalidOperationException($"Silo {Self} could not {what}: the membership table changed under it {MaxCasAttempts} times in a row.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        do
+        {
+            try
+            {
+                await RenewAsync(stopping);
+                if (IsTerminated)
+                {
+                    return;
+                }
+
+                var view = await RefreshAsync(stopping);
+                if (view.StatusOf(Self) == SiloStatus.Dead)
+                {
+                    Terminate("the membership table has it as dead");
+                    return;
+                }
+
+                await VoteAsync(view, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                _logger.LogWarning(exception, "Silo {Silo}: membership round failed; retrying at the next heartbeat", Self);
+                CheckLease();
+                if (IsTerminated)
+                {
+                    return;
+                }
+            }
+        }
+        while (await WaitAsync(timer, stopping));
+    }
+
+    private async Task RenewAsync(CancellationToken stopping)
+    {
+        var started = Stopwatch.GetTimestamp();
+
+        // A renewal that takes longer than the time left on the lease is as good as a failed one.
+        var left = _options.SelfLeaseTimeout - Stopwatch.GetElapsedTime(Volatile.Read(ref _lastRenewalStarted));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        SiloStatus? status;
+        try
+        {
+            status = await _table.RenewLeaseAsync(Self, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            CheckLease();
+            throw new TimeoutException($"Silo {Self}: lease renewal did not finish within the lease.");
+        }
+
+        if (status is null)
+        {
+            Terminate("the membership table has it as dead");
+            return;
+        }
+
+        // The lease runs from when the renewal was sent, not from when its reply came back.
+        Volatile.Write(ref _lastRenewalStarted, started);
+    }
+
+    private void CheckLease()
+    {
+        var since = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastRenewalStarted));
+        if (since >= _options.SelfLeaseTimeout)
+        {
+            Terminate($"it could not renew its lease for {since.TotalSeconds:0.#} s (limit {_options.SelfLeaseTimeout.TotalSeconds:0.#} s)");
+        }
+    }
+
+    /// <summary>Votes against every peer whose lease expired; the vote that reaches the quorum declares it dead.</summary>
+    private async Task VoteAsync(MembershipView view, CancellationToken stopping)
+    {
+        var expiredBefore = view.DatabaseTime - _options.LeaseTimeout;
+        var current = view.Members.Count(m => m.IsAlive && m.HeartbeatAt >= expiredBefore);
+        foreach (var suspect in view.Members.Where(m => m.IsAlive && m.Silo != Self && m.HeartbeatAt < expiredBefore))
+        {
+            var votes = suspect.Suspicions.Where(v => v.At >= expiredBefore && v.Voter != Self.ToString()).ToList();
+            votes.Add(new SuspicionVote(Self.ToString(), view.DatabaseTime));
+            var alive = current + 1;
+            var required = alive >= 3 ? 2 : 1;
+            var status = votes.Count >= required ? SiloStatus.Dead : suspect.Status;
+            if (await _table.TryUpdateAsync(view.Version, suspect.Silo, status, votes, suspect.HeartbeatAt, stopping))
+            {
+                _logger.LogWarning(
+                    "Silo {Silo} voted {Suspect} suspect (lease {Age:0.#} s old; {Votes}/{Required} votes of {Alive} alive){Outcome}",
+                    Self, suspect.Silo, (view.DatabaseTime - suspect.HeartbeatAt).TotalSeconds, votes.Count, required, alive, status == SiloStatus.Dead ? ": declared dead" : "");
+                await RefreshAsync(stopping);
+            }
+
+            // One change per round: after a write (or a lost race) the snapshot is stale; the next round re-reads.
+            return;
+        }
+    }
+
+    private void Publish(MembershipView view)
+    {
+        Action<MembershipView>? changed = null;
+        lock (_viewGate)
+        {
+            if (view.Version < _view.Version || view.Version == _view.Version && view.DatabaseTime <= _view.DatabaseTime)
+            {
+                return;
+            }
+
+            var moved = view.Version != _view.Version;
+            _view = view;
+            if (moved)
+            {
+                changed = ViewChanged;
+            }
+
+            // Raised under the gate so subscribers see views in order.
+            changed?.Invoke(view);
+        }
+    }
+
+    private void Terminate(string reason)
+    {
+        if (_terminated.TrySetResult(new SiloTermination(Self, reason)))
+        {
+            _logger.LogError("Silo {Silo} stops serving: {Reason}", Self, reason);
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stopping)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task StopLoopAsync()
+    {
+        await _stopping.CancelAsync();
+        await _loop;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopLoopAsync();
+        _stopping.Dispose();
+    }
+}
