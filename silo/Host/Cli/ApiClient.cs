@@ -11,13 +11,13 @@ namespace Granary.Silo.Cli;
 /// server, 401, 403, 404 and every other error body (<c>{reason, message, errors?}</c>) into a <see cref="CliFailure"/>
 /// whose message says what to do. The token is never part of a message.
 /// </summary>
-public sealed class ApiClient(HttpClient http, Uri server, bool hasToken) : IDisposable
+public sealed class ApiClient(HttpClient http, Uri server, bool hasToken, Spinner? spinner = null) : IDisposable
 {
     /// <summary>The server the client talks to.</summary>
     public Uri Server { get; } = server;
 
-    /// <summary>A client for <paramref name="server"/> with <paramref name="token"/> (none when null).</summary>
-    public static ApiClient Create(Uri server, string? token)
+    /// <summary>A client for <paramref name="server"/> with <paramref name="token"/> (none when null); slow requests spin <paramref name="spinner"/>.</summary>
+    public static ApiClient Create(Uri server, string? token, Spinner? spinner = null)
     {
         var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(100) };
         if (!string.IsNullOrEmpty(token))
@@ -25,7 +25,7 @@ public sealed class ApiClient(HttpClient http, Uri server, bool hasToken) : IDis
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return new ApiClient(http, server, !string.IsNullOrEmpty(token));
+        return new ApiClient(http, server, !string.IsNullOrEmpty(token), spinner);
     }
 
     /// <summary>GETs JSON from <paramref name="path"/> (relative to <c>/api/v1</c>), which needs <paramref name="role"/>.</summary>
@@ -65,7 +65,8 @@ public sealed class ApiClient(HttpClient http, Uri server, bool hasToken) : IDis
         try
         {
             using var request = new HttpRequestMessage(method, url) { Content = content };
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            var sending = http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            response = spinner is null ? await sending : await spinner.WhileAsync($"waiting for {Server.Authority}: {method} {url.AbsolutePath}", sending);
         }
         catch (HttpRequestException exception)
         {

@@ -91,7 +91,7 @@ public static class CliApp
             return 2;
         }
 
-        using var api = ApiClient.Create(server, arguments.Value(TokenOption.Name) ?? environment("GRANARY_TOKEN"));
+        using var api = ApiClient.Create(server, arguments.Value(TokenOption.Name) ?? environment("GRANARY_TOKEN"), Spinner.ForConsole(error));
         try
         {
             return await verb.RunAsync(new CliSession(arguments, api, output, error, environment), cancellationToken);

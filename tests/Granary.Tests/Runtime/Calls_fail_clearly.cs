@@ -63,25 +63,4 @@ public sealed class Calls_fail_clearly : RuntimeTestBase
         Assert.False(await first.RoundTripAsync("echo-b"));
         await Eventually.WaitUntilAsync(() => first.MarkedAsync(), TimeSpan.FromSeconds(10), "the one-way mark to land after the turn");
     }
-
-    [Fact]
-    public async Task Correlation_and_actor_flow_from_the_caller()
-    {
-        using (GrainCallContext.Begin("webhook-42", actor: "alice"))
-        {
-            Assert.Equal("webhook-42", await Silo.Grains.Get<ICounterGrain>("ctx-1").CorrelationAsync());
-            await Silo.Grains.Get<IEventCounterGrain>("ctx-es").IncrementAsync(1);
-        }
-
-        var recorded = new List<Granary.EventStore.RecordedEvent>();
-        await foreach (var e in Silo.Silo.EventStore.ReadStreamAsync("eventcounter/ctx-es"))
-        {
-            recorded.Add(e);
-        }
-
-        var only = Assert.Single(recorded);
-        Assert.Equal(("webhook-42", "alice"), (only.CorrelationId, only.Actor));
-        Assert.NotNull(only.CausationId);
-        Assert.Equal("test.runtime.incremented", only.EventType);
-    }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Granary.Contracts.Grains;
+using Granary.Runtime.Calls;
 using Granary.Runtime.Telemetry;
 
 namespace Granary.Tests.Runtime;
@@ -58,5 +60,27 @@ public sealed class Telemetry_flows_through_calls : RuntimeTestBase
             var outer = Assert.Single(pings, s => s.ParentSpanId == root.SpanId);
             Assert.Single(pings, s => s.ParentSpanId == outer.SpanId);
         }
+    }
+
+    // Not in Calls_fail_clearly: its 0.3 s call deadline is too short for an event-sourced activation on a busy machine.
+    [Fact]
+    public async Task Correlation_and_actor_flow_from_the_caller()
+    {
+        using (GrainCallContext.Begin("webhook-42", actor: "alice"))
+        {
+            Assert.Equal("webhook-42", await Silo.Grains.Get<ICounterGrain>("ctx-1").CorrelationAsync());
+            await Silo.Grains.Get<IEventCounterGrain>("ctx-es").IncrementAsync(1);
+        }
+
+        var recorded = new List<Granary.EventStore.RecordedEvent>();
+        await foreach (var e in Silo.Silo.EventStore.ReadStreamAsync("eventcounter/ctx-es"))
+        {
+            recorded.Add(e);
+        }
+
+        var only = Assert.Single(recorded);
+        Assert.Equal(("webhook-42", "alice"), (only.CorrelationId, only.Actor));
+        Assert.NotNull(only.CausationId);
+        Assert.Equal("test.runtime.incremented", only.EventType);
     }
 }
