@@ -60,7 +60,7 @@ public sealed class Manifests_render_valid_objects
             var selector = silos["spec"]!["selector"]!["matchLabels"]!.AsObject();
             AssertSelects(rendering, "StatefulSet/granary spec.selector", selector, podLabels);
             Assert.Equal("granary-peers", (string?)silos["spec"]!["serviceName"]);
-            Assert.Equal(3, (int)silos["spec"]!["replicas"]!);
+            Assert.Equal(3, (long)silos["spec"]!["replicas"]!);
 
             var api = RenderedManifests.Single(objects, "Service", "granary");
             AssertSelects(rendering, "Service/granary", api["spec"]!["selector"]!.AsObject(), podLabels);
@@ -103,7 +103,7 @@ public sealed class Manifests_render_valid_objects
             var pod = RenderedManifests.Single(objects, "StatefulSet", "granary")["spec"]!["template"]!["spec"]!;
             Assert.Equal("granary", (string?)pod["serviceAccountName"]);
             Assert.True((bool)pod["securityContext"]!["runAsNonRoot"]!, rendering);
-            Assert.Equal(65532, (int)pod["securityContext"]!["runAsUser"]!);
+            Assert.Equal(65532, (long)pod["securityContext"]!["runAsUser"]!);
             Assert.Equal("RuntimeDefault", (string?)pod["securityContext"]!["seccompProfile"]!["type"]);
             var container = pod["containers"]![0]!;
             Assert.True((bool)container["securityContext"]!["readOnlyRootFilesystem"]!, rendering);
@@ -116,6 +116,25 @@ public sealed class Manifests_render_valid_objects
             Assert.NotNull(container["resources"]!["requests"]!["memory"]);
             Assert.NotNull(container["resources"]!["limits"]!["memory"]);
             Assert.Equal("true", (string?)RenderedManifests.Single(objects, "StatefulSet", "granary")["spec"]!["template"]!["metadata"]!["annotations"]!["prometheus.io/scrape"]);
+        }
+    }
+
+    [Fact]
+    public async Task Role_bindings_grant_a_rendered_role_to_the_silo_service_account()
+    {
+        foreach (var (rendering, objects) in await RenderedManifests.AllAsync())
+        {
+            foreach (var binding in objects.Where(o => (string?)o["kind"] is "RoleBinding" or "ClusterRoleBinding"))
+            {
+                var roleRef = binding["roleRef"]!.AsObject();
+                Assert.Equal(["apiGroup", "kind", "name"], roleRef.Select(p => p.Key).Order(StringComparer.Ordinal));
+                RenderedManifests.Single(objects, (string)roleRef["kind"]!, (string)roleRef["name"]!);
+                var subject = binding["subjects"]!.AsArray().Single()!;
+                Assert.Equal(("ServiceAccount", "granary", RenderedManifests.Namespace), ((string?)subject["kind"], (string?)subject["name"], (string?)subject["namespace"]));
+            }
+
+            Assert.Contains(objects, o => (string?)o["kind"] == "RoleBinding");
+            Assert.Equal(objects.Any(o => (string?)o["kind"] == "ClusterRole"), rendering.Contains("all", StringComparison.Ordinal) || rendering.Contains("everything", StringComparison.Ordinal));
         }
     }
 

@@ -35,11 +35,11 @@ public sealed partial class Silo_container_matches_what_the_host_serves_and_read
             var container = SiloContainer(objects);
             var listenPort = new Uri(ConfigFile(objects, rendering).Listen).Port;
             var http = container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "http")!;
-            Assert.Equal(listenPort, (int)http["containerPort"]!);
+            Assert.Equal(listenPort, (long)http["containerPort"]!);
             Assert.Equal(("http", "/healthz"), Probe(container, "livenessProbe"));
             Assert.Equal(("http", "/readyz"), Probe(container, "readinessProbe"));
             Assert.Equal(("http", "/healthz"), Probe(container, "startupProbe"));
-            Assert.Equal(ConfigurationLoaderClusterPort, (int)container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "cluster")!["containerPort"]!);
+            Assert.Equal(ConfigurationLoaderClusterPort, (long)container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "cluster")!["containerPort"]!);
         }
 
         // The host's own endpoints, mapped as granary run maps them, against the test PostgreSQL.
@@ -101,7 +101,7 @@ public sealed partial class Silo_container_matches_what_the_host_serves_and_read
             var pod = RenderedManifests.Single(objects, "StatefulSet", "granary")["spec"]!["template"]!["spec"]!;
             var grace = (string)SiloContainer(objects)["env"]!.AsArray().Single(e => (string?)e!["name"] == "GRANARY_SHUTDOWN_GRACE")!["value"]!;
             var graceSeconds = int.Parse(Seconds().Match(grace).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            var termination = (int)pod["terminationGracePeriodSeconds"]!;
+            var termination = (long)pod["terminationGracePeriodSeconds"]!;
             Assert.True(termination > graceSeconds && termination <= graceSeconds + 10, $"{rendering}: terminationGracePeriodSeconds {termination} must be a little more than GRANARY_SHUTDOWN_GRACE {grace}");
         }
     }
