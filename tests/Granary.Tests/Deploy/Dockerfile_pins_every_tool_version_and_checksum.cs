@@ -62,6 +62,11 @@ public sealed partial class Dockerfile_pins_every_tool_version_and_checksum
         Assert.Contains("USER 65532:65532", text, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"/opt/granary/granary\", \"run\"]", text, StringComparison.Ordinal);
         Assert.Contains("GRANARY_DATA_DIR=", text, StringComparison.Ordinal);
+
+        // The build context is the repository root: the local toolchain and PostgreSQL data stay out of it.
+        var ignored = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "deploy", "Dockerfile.dockerignore"));
+        Assert.Contains(".granary", ignored);
+        Assert.Contains("**/obj", ignored);
     }
 
     private static async Task<string> Sha256Async(string path)
