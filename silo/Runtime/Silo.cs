@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Granary.Contracts.Grains;
 using Granary.EventStore;
 using Granary.EventStore.Schema;
@@ -159,6 +160,7 @@ public sealed class Silo : IAsyncDisposable
         }
 
         var cluster = _runtime.Cluster;
+        var leaveStarted = Stopwatch.GetTimestamp();
         if (cluster is not null && !cluster.Membership.IsTerminated)
         {
             try
@@ -200,6 +202,14 @@ public sealed class Silo : IAsyncDisposable
             {
                 try
                 {
+                    // Peers route by the view they read at their last heartbeat: until each has read ShuttingDown, calls
+                    // may still arrive here, and this silo forwards them. Only then stop listening.
+                    var drain = 2 * _runtime.Options.Cluster!.HeartbeatInterval - Stopwatch.GetElapsedTime(leaveStarted);
+                    if (drain > TimeSpan.Zero)
+                    {
+                        await Task.Delay(drain, CancellationToken.None);
+                    }
+
                     // Marking this silo Dead is quick and spares peers a lease timeout, so it runs even after the grace period.
                     using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                     await cluster.CompleteLeaveAsync(last.Token);
