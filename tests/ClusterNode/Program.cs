@@ -75,15 +75,25 @@ app.MapGet("/stats", () =>
 // Activates ping grains prefix-0 … prefix-(count-1) from this silo, answering how many live here.
 app.MapPost("/activate", async (string prefix, int count, int concurrency) =>
 {
-    var local = 0;
+    var (local, failed) = (0, 0);
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
     {
-        if (await grains.Get<INodePingGrain>($"{prefix}-{i}").WhereAsync() == endpoint)
+        try
         {
-            Interlocked.Increment(ref local);
+            if (await grains.Get<INodePingGrain>($"{prefix}-{i}").WhereAsync() == endpoint)
+            {
+                Interlocked.Increment(ref local);
+            }
+        }
+        catch (Exception exception)
+        {
+            if (Interlocked.Increment(ref failed) == 1)
+            {
+                Console.Error.WriteLine($"activate {prefix}-{i}: {exception.GetType().Name}: {exception.Message}");
+            }
         }
     });
-    return Results.Json(new { local });
+    return Results.Json(new { local, failed });
 });
 
 // Calls ping grains (those given, round-robin) with `concurrency` callers for `seconds`; answers calls/s and latencies.

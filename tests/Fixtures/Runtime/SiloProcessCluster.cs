@@ -106,6 +106,14 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         }
 
         await TestPostgres.DropSchemaAsync(Schema);
+        try
+        {
+            Directory.Delete(_logs, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A log still open by a process that has not quite exited: the temp directory keeps it.
+        }
     }
 }
 
@@ -118,7 +126,7 @@ public sealed class SiloProcess : IDisposable
     {
         _process = process;
         Endpoint = endpoint;
-        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlPort}"), Timeout = TimeSpan.FromMinutes(5) };
     }
 
     /// <summary>Where peers reach this silo (<c>127.0.0.1:port</c>).</summary>
