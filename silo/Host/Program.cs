@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Granary.Silo.Cli;
 using Granary.Silo.Configuration;
 using Granary.Silo.Wiring;
+using Microsoft.Extensions.Logging;
 
 // The silo host. `granary run` reads the configuration (file, GRANARY_* variables, flags), starts a silo with the
 // resource grains wired to the management cluster, and serves the HTTP API until Ctrl+C or SIGTERM. Every other verb
@@ -77,12 +78,15 @@ catch (OperationCanceledException)
     return 0;
 }
 
-try
+// A clustered silo that lost its place (declared dead by its peers, or unable to renew its lease) has stopped
+// serving: exit non-zero so the supervisor restarts it, and it joins again as a new generation.
+var signalled = Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+if (await Task.WhenAny(signalled, host.Silo.Terminated) == host.Silo.Terminated)
 {
-    await Task.Delay(Timeout.Infinite, stopping.Token);
-}
-catch (OperationCanceledException)
-{
+    var termination = await host.Silo.Terminated;
+    host.Logger.LogCritical("Silo {Silo} was terminated by the cluster ({Reason}); exiting with code 3 so it restarts as a new generation", termination.Silo, termination.Reason);
+    await host.StopAsync();
+    return 3;
 }
 
 await host.StopAsync();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Granary.Contracts.Grains;
 using Granary.EventStore;
 using Granary.EventStore.Schema;
@@ -159,11 +160,13 @@ public sealed class Silo : IAsyncDisposable
         }
 
         var cluster = _runtime.Cluster;
+        var leaveStarted = Stopwatch.GetTimestamp();
         if (cluster is not null && !cluster.Membership.IsTerminated)
         {
             try
             {
                 await cluster.BeginLeaveAsync(cancellationToken);
+                _runtime.Logger.LogInformation("Silo {Silo} is shutting down: finishing in-flight turns and handing {Count} activations over", cluster.Self, _runtime.Directory.Count);
             }
             catch (Exception exception)
             {
@@ -187,6 +190,11 @@ public sealed class Silo : IAsyncDisposable
         {
             _runtime.Logger.LogWarning("Silo {Silo} stopped with activations still busy after {Timeout}", _runtime.Options.Name, _runtime.Options.CallTimeout);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's grace period ran out: leave anyway; the busy grains' next owners take their rows over.
+            _runtime.Logger.LogWarning("Silo {Silo} stopped with {Busy} activations still busy when its shutdown grace period ran out", _runtime.Options.Name, leaving.Count(t => !t.IsCompleted));
+        }
 
         if (cluster is not null)
         {
@@ -194,7 +202,17 @@ public sealed class Silo : IAsyncDisposable
             {
                 try
                 {
-                    await cluster.CompleteLeaveAsync(cancellationToken);
+                    // Peers route by the view they read at their last heartbeat: until each has read ShuttingDown, calls
+                    // may still arrive here, and this silo forwards them. Only then stop listening.
+                    var drain = 2 * _runtime.Options.Cluster!.HeartbeatInterval - Stopwatch.GetElapsedTime(leaveStarted);
+                    if (drain > TimeSpan.Zero)
+                    {
+                        await Task.Delay(drain, CancellationToken.None);
+                    }
+
+                    // Marking this silo Dead is quick and spares peers a lease timeout, so it runs even after the grace period.
+                    using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    await cluster.CompleteLeaveAsync(last.Token);
                 }
                 catch (Exception exception)
                 {

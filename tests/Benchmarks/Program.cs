@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Func<CancellationToken, Task>>(StringCompare
     ["gitops"] = GitOpsBenchmark.RunAsync,
     ["kube"] = KubeApplyBenchmark.RunAsync,
     ["helm"] = HelmBenchmark.RunAsync,
+    ["cluster"] = ClusterBenchmark.RunAsync,
 };
 
 if (args.Length != 1 || !suites.TryGetValue(args[0], out var suite))

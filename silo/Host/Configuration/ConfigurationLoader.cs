@@ -24,7 +24,16 @@ public static class ConfigurationLoader
         new("kubectl", "GRANARY_KUBECTL", "--kubectl", "the kubectl binary kustomize builds run (default: kubectl on PATH)"),
         new("otlpEndpoint", "GRANARY_OTLP_ENDPOINT", "--otlp-endpoint", "an OTLP collector for traces and metrics (default: none)"),
         new("logFormat", "GRANARY_LOG_FORMAT", "--log-format", "text or json (default text)"),
+        new("shutdownGrace", "GRANARY_SHUTDOWN_GRACE", "--shutdown-grace", "how long a stopping silo may take to finish turns and hand grains over (default 25s)"),
+        new("cluster.enabled", "GRANARY_CLUSTER_ENABLED", "--cluster-enabled", "true: join the silos sharing this database and schema as a cluster (default false)"),
+        new("cluster.endpoint", "GRANARY_CLUSTER_ENDPOINT", "--cluster-endpoint", "host:port peers reach this silo at (default $GRANARY_POD_IP or 127.0.0.1, with the cluster.listen port)"),
+        new("cluster.listen", "GRANARY_CLUSTER_LISTEN", "--cluster-listen", "port or ip:port of the silo-to-silo HTTP/2 listener (default 11111, on the endpoint's IP)"),
+        new("cluster.heartbeat", "GRANARY_CLUSTER_HEARTBEAT", "--cluster-heartbeat", "how often the silo renews its membership lease (default 1s)"),
+        new("cluster.leaseTimeout", "GRANARY_CLUSTER_LEASE_TIMEOUT", "--cluster-lease-timeout", "a silo silent this long is declared dead (default 8s; more than twice the heartbeat)"),
     ];
+
+    /// <summary>The port silos call each other on when <c>cluster.listen</c> is not set.</summary>
+    public const int DefaultClusterPort = 11111;
 
     private static readonly string[] TokenKeys = ["name", "role", "valueFrom"];
     private static readonly string[] SecretSourceKeys = ["env", "file"];
@@ -61,7 +70,7 @@ public static class ConfigurationLoader
             }
         }
 
-        return Build(values, tokens, receivers);
+        return Build(values, tokens, receivers, environment);
     }
 
     private static Dictionary<string, string> ParseFlags(IReadOnlyList<string> arguments)
@@ -145,20 +154,36 @@ public static class ConfigurationLoader
                 continue;
             }
 
-            if (!Settings.Any(s => s.Key == key))
+            if (valueNode is YamlMappingNode section && Settings.Any(s => s.Key.StartsWith(key + ".", StringComparison.Ordinal)))
             {
-                throw new ConfigurationException($"{path}: {key}: unknown key (line {keyNode.Start.Line}); the keys are {KnownKeys()}");
+                // A section (`cluster:` with `enabled:`, …) is the same as its dotted keys (`cluster.enabled:`).
+                foreach (var (innerKey, innerValue) in section.Children)
+                {
+                    ReadScalar(path, $"{key}.{((YamlScalarNode)innerKey).Value}", innerKey, innerValue, values);
+                }
+
+                continue;
             }
 
-            if (valueNode is not YamlScalarNode { Value: { } scalar })
-            {
-                throw new ConfigurationException($"{path}: {key}: expected a single value (line {valueNode.Start.Line})");
-            }
-
-            values[key] = new Value(scalar, $"{path}: {key}");
+            ReadScalar(path, key, keyNode, valueNode, values);
         }
 
         return (tokens, receivers);
+    }
+
+    private static void ReadScalar(string path, string key, YamlNode keyNode, YamlNode valueNode, Dictionary<string, Value> values)
+    {
+        if (!Settings.Any(s => s.Key == key))
+        {
+            throw new ConfigurationException($"{path}: {key}: unknown key (line {keyNode.Start.Line}); the keys are {KnownKeys()}");
+        }
+
+        if (valueNode is not YamlScalarNode { Value: { } scalar })
+        {
+            throw new ConfigurationException($"{path}: {key}: expected a single value (line {valueNode.Start.Line})");
+        }
+
+        values[key] = new Value(scalar, $"{path}: {key}");
     }
 
     private static List<ApiToken> ReadTokens(string path, YamlNode node, string baseDirectory, Func<string, string?> environment)
@@ -274,7 +299,7 @@ public static class ConfigurationLoader
 
     private static string KnownKeys() => string.Join(", ", Settings.Select(s => s.Key).Append("tokens").Append("receivers"));
 
-    private static HostConfiguration Build(Dictionary<string, Value> values, IReadOnlyList<ApiToken> tokens, IReadOnlyList<Receiver> receivers)
+    private static HostConfiguration Build(Dictionary<string, Value> values, IReadOnlyList<ApiToken> tokens, IReadOnlyList<Receiver> receivers, Func<string, string?> environment)
     {
         string? Get(string key) => values.TryGetValue(key, out var value) ? value.Text : null;
         var postgres = Get("postgres");
@@ -302,8 +327,87 @@ public static class ConfigurationLoader
             },
             Tokens = tokens,
             Receivers = receivers,
+            ShutdownGrace = Get("shutdownGrace") is { } grace ? CheckDuration(grace, values["shutdownGrace"].Origin) : defaults.ShutdownGrace,
+            Cluster = BuildCluster(values, environment),
         };
     }
+
+    /// <summary>The <c>cluster.*</c> settings; null unless <c>cluster.enabled</c> is true (other cluster keys alone are an error, not ignored).</summary>
+    private static ClusterConfiguration? BuildCluster(Dictionary<string, Value> values, Func<string, string?> environment)
+    {
+        var enabled = values.TryGetValue("cluster.enabled", out var enabledValue) && enabledValue.Text.ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new ConfigurationException($"{enabledValue.Origin}: '{enabledValue.Text}' is not a boolean; use true or false"),
+        };
+        var clusterKeys = values.Keys.Where(k => k.StartsWith("cluster.", StringComparison.Ordinal) && k != "cluster.enabled").Order(StringComparer.Ordinal).ToList();
+        if (!enabled)
+        {
+            return clusterKeys.Count == 0
+                ? null
+                : throw new ConfigurationException($"{values[clusterKeys[0]].Origin}: set, but cluster.enabled is not true; set cluster.enabled: true (GRANARY_CLUSTER_ENABLED=true, --cluster-enabled true) to join a cluster, or remove {string.Join(", ", clusterKeys)}");
+        }
+
+        var defaults = new ClusterConfiguration { Endpoint = string.Empty, Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, DefaultClusterPort) };
+        (string Host, int Port)? endpoint = values.TryGetValue("cluster.endpoint", out var endpointValue) ? CheckHostPort(endpointValue.Text, endpointValue.Origin) : null;
+        System.Net.IPAddress? listenAddress = null;
+        var listenPort = endpoint?.Port ?? DefaultClusterPort;
+        if (values.TryGetValue("cluster.listen", out var listenValue))
+        {
+            (listenAddress, listenPort) = CheckListenEndpoint(listenValue.Text, listenValue.Origin);
+        }
+
+        var podIp = environment("GRANARY_POD_IP");
+        if (endpoint is null && !string.IsNullOrEmpty(podIp) && !System.Net.IPAddress.TryParse(podIp, out _))
+        {
+            throw new ConfigurationException($"GRANARY_POD_IP: '{podIp}' is not an IP address; set it from the Pod's status.podIP (fieldRef), or set cluster.endpoint");
+        }
+
+        var advertised = endpoint ?? (string.IsNullOrEmpty(podIp) ? "127.0.0.1" : podIp, listenPort);
+        listenAddress ??= System.Net.IPAddress.TryParse(advertised.Host, out var advertisedIp) ? advertisedIp : System.Net.IPAddress.Any;
+        var heartbeat = values.TryGetValue("cluster.heartbeat", out var heartbeatValue) ? CheckDuration(heartbeatValue.Text, heartbeatValue.Origin) : defaults.Heartbeat;
+        var lease = values.TryGetValue("cluster.leaseTimeout", out var leaseValue) ? CheckDuration(leaseValue.Text, leaseValue.Origin) : defaults.LeaseTimeout;
+        if (lease <= 2 * heartbeat)
+        {
+            throw new ConfigurationException($"{(values.ContainsKey("cluster.leaseTimeout") ? leaseValue.Origin : "cluster.leaseTimeout")}: {lease.TotalSeconds:0.###}s is not more than twice cluster.heartbeat ({heartbeat.TotalSeconds:0.###}s): a silo stops serving after half its lease without renewing, so it would stop between two heartbeats; raise cluster.leaseTimeout or lower cluster.heartbeat");
+        }
+
+        return defaults with
+        {
+            Endpoint = $"{(advertised.Host.Contains(':', StringComparison.Ordinal) ? $"[{advertised.Host}]" : advertised.Host)}:{advertised.Port}",
+            Listen = new System.Net.IPEndPoint(listenAddress, listenPort),
+            Heartbeat = heartbeat,
+            LeaseTimeout = lease,
+        };
+    }
+
+    private static (string Host, int Port) CheckHostPort(string text, string origin)
+    {
+        var colon = text.LastIndexOf(':');
+        var host = colon > 0 ? text[..colon].Trim('[', ']') : string.Empty;
+        return colon > 0 && host.Length > 0 && int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            && (System.Net.IPAddress.TryParse(host, out _) || Uri.CheckHostName(host) == UriHostNameType.Dns)
+            ? (host, port)
+            : throw new ConfigurationException($"{origin}: '{text}' is not an endpoint; use <host>:<port> that the other silos can reach, e.g. 10.0.3.7:11111 or granary-0.granary:11111");
+    }
+
+    private static (System.Net.IPAddress? Address, int Port) CheckListenEndpoint(string text, string origin)
+    {
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+        {
+            return (null, port);
+        }
+
+        return System.Net.IPEndPoint.TryParse(text, out var listen) && listen.Port is > 0 and <= 65535 && text.Contains(':', StringComparison.Ordinal)
+            ? (listen.Address, listen.Port)
+            : throw new ConfigurationException($"{origin}: '{text}' is not a silo-to-silo listen address; use a port (e.g. 11111) or <ip>:<port> (e.g. 0.0.0.0:11111)");
+    }
+
+    private static TimeSpan CheckDuration(string text, string origin) =>
+        Granary.Contracts.Resources.GoDuration.TryParse(text, out var duration, out var error) && duration.Value > TimeSpan.Zero
+            ? duration.Value
+            : throw new ConfigurationException($"{origin}: '{text}' is not a positive duration ({(error.Length > 0 ? error : "it must be more than zero")}); use e.g. 500ms, 2s or 1m30s");
 
     private static string CheckSchema(string schema, string origin) =>
         schema.Length is > 0 and < 64 && char.IsAsciiLetterLower(schema[0]) && schema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')

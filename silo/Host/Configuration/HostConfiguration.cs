@@ -47,6 +47,12 @@ public sealed record HostConfiguration
     /// <summary>How often due reminders are looked for.</summary>
     public TimeSpan ReminderPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a stopping silo may take to finish in-flight turns and hand its grains over before it exits anyway.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How this silo joins a cluster; null runs a single silo.</summary>
+    public ClusterConfiguration? Cluster { get; init; }
+
     /// <summary>The connection string without its password, for logs and messages.</summary>
     public string RedactedPostgres
     {
@@ -74,9 +80,25 @@ public sealed record HostConfiguration
     {
         builder.Append($"Postgres = {RedactedPostgres}, Schema = {Schema}, Listen = {Listen}, SiloName = {SiloName}, Kubeconfig = {Kubeconfig ?? "(in-cluster)"}, ");
         builder.Append($"KubeContext = {KubeContext ?? "(current)"}, DataDirectory = {DataDirectory}, KubectlPath = {KubectlPath}, OtlpEndpoint = {OtlpEndpoint?.ToString() ?? "(none)"}, ");
-        builder.Append($"LogFormat = {LogFormat}, Tokens = [{string.Join(", ", Tokens)}], Receivers = [{string.Join(", ", Receivers)}]");
+        builder.Append($"LogFormat = {LogFormat}, ShutdownGrace = {ShutdownGrace}, Cluster = {Cluster?.ToString() ?? "(single silo)"}, Tokens = [{string.Join(", ", Tokens)}], Receivers = [{string.Join(", ", Receivers)}]");
         return true;
     }
+}
+
+/// <summary>The <c>cluster.*</c> settings: where peers reach this silo, where it listens for them, and the membership clocks.</summary>
+public sealed record ClusterConfiguration
+{
+    /// <summary>The advertised <c>host:port</c> peers call this silo at.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>Where the silo-to-silo HTTP/2 listener binds.</summary>
+    public required System.Net.IPEndPoint Listen { get; init; }
+
+    /// <summary>How often the silo renews its lease and re-reads the membership table.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A silo whose lease is this old is declared dead (it stops serving itself after half of it).</summary>
+    public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromSeconds(8);
 }
 
 /// <summary>How logs are written: one human-readable line, or one JSON object per line.</summary>

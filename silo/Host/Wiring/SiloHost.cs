@@ -35,6 +35,7 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly List<IDisposable> _disposables;
     private readonly KubernetesClient? _ownedCluster;
     private volatile bool _started;
+    private TimeSpan _shutdownGrace = TimeSpan.FromSeconds(25);
     private int _stopped;
 
     private SiloHost(WebApplication app, Runtime.Silo silo, ResourceProjection projection, List<IDisposable> disposables, KubernetesClient? ownedCluster, ResourceKinds kinds, Uri address, ILogger logger)
@@ -91,6 +92,15 @@ public sealed class SiloHost : IAsyncDisposable
                 Name = configuration.SiloName,
                 LoggerFactory = loggerFactory,
                 ReminderPollInterval = configuration.ReminderPollInterval,
+                Cluster = configuration.Cluster is { } clustering
+                    ? new ClusterOptions
+                    {
+                        Endpoint = clustering.Endpoint,
+                        Transport = new Runtime.Transport.Http.HttpSiloTransport(clustering.Listen),
+                        HeartbeatInterval = clustering.Heartbeat,
+                        LeaseTimeout = clustering.LeaseTimeout,
+                    }
+                    : null,
             };
             Runtime.Silo? started = null;
             var kinds = GrainCatalog.Register(options, new GrainServices(cluster, configuration.DataDirectory, configuration.KubectlPath,
@@ -138,7 +148,7 @@ public sealed class SiloHost : IAsyncDisposable
 
             await app.StartAsync(cancellationToken);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            host = new SiloHost(app, silo, projection, disposables, ownedCluster, kinds, address, logger) { _started = true };
+            host = new SiloHost(app, silo, projection, disposables, ownedCluster, kinds, address, logger) { _started = true, _shutdownGrace = configuration.ShutdownGrace };
             if (configuration.Tokens.Count == 0)
             {
                 logger.LogWarning("No API tokens are configured: /api/v1 answers 401 to every request; add tokens (name, role, valueFrom) to the config file");
@@ -146,6 +156,11 @@ public sealed class SiloHost : IAsyncDisposable
 
             logger.LogInformation("Silo {Silo} serving {Kinds} on {Address} (schema {Schema}, management cluster {Cluster}, API tokens {Tokens})",
                 configuration.SiloName, kinds.Names, address, configuration.Schema, cluster.Connection.Server, string.Join(", ", configuration.Tokens.Select(t => t.ToString())));
+            if (silo.Address is { } member)
+            {
+                logger.LogInformation("Silo {Silo} joined the cluster as {Member} (silo-to-silo listener {Listen}, view {View})",
+                    configuration.SiloName, member, configuration.Cluster!.Listen, silo.ClusterView);
+            }
             return host;
         }
         catch
@@ -174,7 +189,10 @@ public sealed class SiloHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops serving, stops the projection, deactivates every grain and closes the store.</summary>
+    /// <summary>
+    /// Stops serving, stops the projection, deactivates every grain and closes the store. A clustered silo leaves
+    /// gracefully (ShuttingDown, in-flight turns finish, grains are handed over, Dead) within the shutdown grace period.
+    /// </summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -184,9 +202,10 @@ public sealed class SiloHost : IAsyncDisposable
 
         _started = false;
         Logger.LogInformation("Silo {Silo} stopping: deactivating grains", _silo.Options.Name);
-        await _app.StopAsync();
+        using var grace = new CancellationTokenSource(_shutdownGrace);
+        await _app.StopAsync(grace.Token);
         await _projection.DisposeAsync();
-        await _silo.StopAsync();
+        await _silo.StopAsync(grace.Token);
         _disposables.ForEach(d => d.Dispose());
         _ownedCluster?.Dispose();
         Logger.LogInformation("Silo {Silo} stopped", _silo.Options.Name);

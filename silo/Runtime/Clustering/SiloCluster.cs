@@ -143,7 +143,46 @@ internal sealed class SiloCluster : ISiloRequestHandler, IAsyncDisposable
                 $"Call {call.Method.Name} on grain {call.Target} was forwarded {_options.MaxForwards} times without reaching its activation (silos' membership views disagree, last hop {Self} → {target}); it did not run, retry it."));
         }
 
-        return SendAsync(call, target, forwards, toHolder);
+        return SendOrRerouteAsync(call, target, forwards, toHolder);
+    }
+
+    /// <summary>
+    /// Sends a call; if it was certainly not delivered because the target has left the cluster (a membership change
+    /// this silo had not read yet, e.g. a peer that finished a graceful leave), routes it again by a fresh view. That
+    /// retry is safe: the call never ran. A target still Active in the fresh view is a real failure and surfaces.
+    /// </summary>
+    private async Task<object?> SendOrRerouteAsync(GrainCall call, SiloAddress target, int forwards, bool toHolder)
+    {
+        try
+        {
+            return await SendAsync(call, target, forwards, toHolder);
+        }
+        catch (SiloUnavailableException) when (forwards < _options.MaxForwards && !Membership.IsTerminated && !call.CallerCancellation.IsCancellationRequested)
+        {
+            if (await TryRefreshAsync() is not { } view || view.StatusOf(target) == SiloStatus.Active)
+            {
+                throw;
+            }
+
+            var again = new GrainCall(_runtime, call.Target, call.Method, call.Arguments, call.Caller, call.Deadline, call.ParentActivity)
+            {
+                IsInbound = true,
+                Forwards = forwards,
+            };
+            return await _runtime.Deliver(again);
+        }
+    }
+
+    private async Task<MembershipView?> TryRefreshAsync()
+    {
+        try
+        {
+            return await Membership.RefreshAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     private async Task<object?> ReleaseThenForwardAsync(GrainCall call, SiloAddress owner)

@@ -104,6 +104,33 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Sends SIGTERM (a graceful stop request) without waiting.</summary>
+    public void Terminate()
+    {
+        if (!process.HasExited)
+        {
+            _ = SendSignal(process.Id, 15);
+        }
+    }
+
+    /// <summary>Waits for the process to exit and answers its exit code, or throws with the log tail after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            throw Failure($"did not exit within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>Kills the process (and anything it started) and waits for it to be gone.</summary>
     public void Stop()
     {

@@ -29,13 +29,18 @@ public sealed class HttpSiloTransport : ISiloTransport
     private static readonly JsonElement Null = JsonDocument.Parse("null").RootElement;
 
     private readonly HttpClient _client;
+    private readonly IPEndPoint? _listen;
     private readonly ConcurrentDictionary<string, MethodInfo> _methods = new(StringComparer.Ordinal);
     private WebApplication? _server;
     private ISiloRequestHandler? _handler;
 
-    /// <summary>A transport; <see cref="BindAsync"/> starts its listener.</summary>
-    public HttpSiloTransport()
+    /// <summary>
+    /// A transport; <see cref="BindAsync"/> starts its listener on <paramref name="listen"/>, or (null) on the silo's
+    /// endpoint, which must then be an <c>ip:port</c>.
+    /// </summary>
+    public HttpSiloTransport(IPEndPoint? listen = null)
     {
+        _listen = listen;
         _client = new HttpClient(new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
@@ -53,7 +58,7 @@ public sealed class HttpSiloTransport : ISiloTransport
     public async Task BindAsync(SiloAddress self, ISiloRequestHandler handler, CancellationToken cancellationToken)
     {
         _handler = handler;
-        var endpoint = IPEndPoint.Parse(self.Endpoint);
+        var endpoint = _listen ?? IPEndPoint.Parse(self.Endpoint);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Granary.Testing.Runtime;
+
+namespace Granary.Benchmarks;
+
+/// <summary>
+/// Silos as separate processes on loopback (tests/ClusterNode, HTTP/2 between them): remote call throughput and
+/// latency between two silos, failover time after kill -9, and activations and memory over three silos.
+/// </summary>
+internal static class ClusterBenchmark
+{
+    private const int Callers = 256;
+    private static readonly TimeSpan Measure = TimeSpan.FromSeconds(10);
+
+    // Failover is lease-bound: a 500 ms heartbeat and a 4 s lease (the silo itself stops after 2 s without renewing).
+    private static readonly TimeSpan FailoverHeartbeat = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FailoverLease = TimeSpan.FromSeconds(4);
+
+    public static async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // GRANARY_CLUSTER_BENCH=calls|failover|activations runs one part.
+        var only = Environment.GetEnvironmentVariable("GRANARY_CLUSTER_BENCH");
+        if (only is null or "calls")
+        {
+            await RemoteCallsAsync(cancellationToken);
+        }
+
+        if (only is null or "failover")
+        {
+            await FailoverAsync(cancellationToken);
+        }
+
+        if (only is null or "activations")
+        {
+            await ActivationsAsync(cancellationToken);
+        }
+    }
+
+    private static async Task RemoteCallsAsync(CancellationToken cancellationToken)
+    {
+        await using var cluster = await SiloProcessCluster.StartAsync(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        var (caller, callee) = (cluster.Nodes[0], cluster.Nodes[1]);
+        var remote = await KeysOnAsync(caller, callee, "remote", 2000, cancellationToken);
+
+        // Warm up both processes (JIT, connections), then measure.
+        await caller.PostAsync<LoadResult>("/load", new LoadRequest(remote, Callers, 3, 0), cancellationToken);
+        var saturated = await caller.PostAsync<LoadResult>("/load", new LoadRequest(remote, Callers, Measure.TotalSeconds, 0), cancellationToken);
+        var rate = saturated.Calls / saturated.Seconds;
+        Figures.Print("remote_calls_per_s", rate, "calls/s");
+        Console.Error.WriteLine($"  ({saturated.Calls} calls by {Callers} callers in {saturated.Seconds:0.0} s, {saturated.Failures} failed, p50 {saturated.P50Ms:0.00} ms, p99 {saturated.P99Ms:0.00} ms)");
+
+        var half = await caller.PostAsync<LoadResult>("/load", new LoadRequest(remote, 64, Measure.TotalSeconds, rate / 2), cancellationToken);
+        Figures.Print("remote_call_p99_ms", half.P99Ms, "ms");
+        Console.Error.WriteLine($"  (at {half.Calls / half.Seconds:0} calls/s paced by 64 callers: p50 {half.P50Ms:0.00} ms, {half.Failures} failed)");
+    }
+
+    private static async Task FailoverAsync(CancellationToken cancellationToken)
+    {
+        await using var cluster = await SiloProcessCluster.StartAsync(3, FailoverHeartbeat, FailoverLease);
+        var (caller, victim) = (cluster.Nodes[0], cluster.Nodes[2]);
+        var orphans = await KeysOnAsync(caller, victim, "failover", 900, cancellationToken);
+
+        var killed = Stopwatch.StartNew();
+        victim.Kill();
+        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        var waiting = orphans.ToHashSet();
+        var deadline = Stopwatch.StartNew();
+        while (waiting.Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var answered = await Task.WhenAll(waiting.Select(async key =>
+            {
+                try
+                {
+                    return (key, await caller.GetAsync<string>($"/where/{key}", cancellationToken) != victim.Endpoint);
+                }
+                catch (SiloProcessCallException)
+                {
+                    return (key, false);
+                }
+            }));
+            waiting.ExceptWith(answered.Where(a => a.Item2).Select(a => a.key));
+        }
+
+        Figures.Print("failover_seconds", killed.Elapsed.TotalSeconds, "s");
+        Console.Error.WriteLine($"  ({orphans.Length} grains of the killed silo; heartbeat {FailoverHeartbeat.TotalMilliseconds:0} ms, lease {FailoverLease.TotalSeconds:0} s; {waiting.Count} still not answering)");
+    }
+
+    private static async Task ActivationsAsync(CancellationToken cancellationToken)
+    {
+        const int Grains = 100_000;
+        await using var cluster = await SiloProcessCluster.StartAsync(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        var started = Stopwatch.StartNew();
+        var activated = await Task.WhenAll(cluster.Nodes.Select((node, i) => node.PostAsync<Activated>($"/activate?prefix=mem{i}&count={Grains / 3 + (i < Grains % 3 ? 1 : 0)}&concurrency=32", cancellationToken: cancellationToken)));
+        var seconds = started.Elapsed.TotalSeconds;
+        var stats = await Task.WhenAll(cluster.Nodes.Select(n => n.GetAsync<NodeStats>("/stats", cancellationToken)));
+        Figures.Print("activations_3_silos", stats.Sum(s => s.Activations), "activations");
+        Figures.Print("silo_memory_mb", stats.Max(s => s.WorkingSetMb), "MB");
+        Console.Error.WriteLine($"  (activated in {seconds:0.0} s, {activated.Sum(a => a.Failed)} calls failed; per silo: {string.Join(", ", stats.Select(s => $"{s.Activations} activations, {s.WorkingSetMb:0} MB working set, {s.ManagedMb:0} MB managed"))})");
+    }
+
+    /// <summary>Finds <paramref name="count"/> ping grain keys (of up to 4× as many tried) that live on <paramref name="on"/>, activating them from <paramref name="via"/>.</summary>
+    private static async Task<string[]> KeysOnAsync(SiloProcess via, SiloProcess on, string prefix, int count, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        for (var batch = 0; keys.Count < count && batch < 4; batch++)
+        {
+            var tried = Enumerable.Range(batch * count, count).Select(i => $"{prefix}-{i}").ToArray();
+            var answers = new string[tried.Length];
+            await Parallel.ForEachAsync(Enumerable.Range(0, tried.Length), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (i, token) =>
+                answers[i] = await via.GetAsync<string>($"/where/{tried[i]}", token));
+            keys.AddRange(tried.Where((_, i) => answers[i] == on.Endpoint));
+        }
+
+        return [.. keys.Take(count)];
+    }
+
+    private sealed record LoadRequest(string[] Keys, int Concurrency, double Seconds, double RatePerSecond);
+
+    private sealed record LoadResult(int Calls, int Failures, double Seconds, double P50Ms, double P99Ms);
+
+    private sealed record Activated(int Local, int Failed);
+
+    private sealed record NodeStats(int Activations, double WorkingSetMb, double ManagedMb);
+}
