@@ -17,13 +17,6 @@ namespace Granary.Tests.Deploy;
 /// </summary>
 public sealed partial class Silo_container_matches_what_the_host_serves_and_reads
 {
-    /// <summary>
-    /// The cluster settings branch cluster2 adds to <see cref="ConfigurationLoader.Settings"/> (cluster.*, shutdownGrace).
-    /// Listed here until that branch is merged; once it is, they come from the settings table like the rest.
-    /// </summary>
-    private static readonly string[] ClusterSettingsFromBranchCluster2 =
-        ["GRANARY_CLUSTER_ENABLED", "GRANARY_CLUSTER_ENDPOINT", "GRANARY_CLUSTER_LISTEN", "GRANARY_SHUTDOWN_GRACE"];
-
     /// <summary>Variables the host reads that are not settings: the config file's path, and the Pod IP the cluster endpoint defaults to.</summary>
     private static readonly string[] HostVariables = ["GRANARY_CONFIG", "GRANARY_POD_IP"];
 
@@ -39,7 +32,7 @@ public sealed partial class Silo_container_matches_what_the_host_serves_and_read
             Assert.Equal(("http", "/healthz"), Probe(container, "livenessProbe"));
             Assert.Equal(("http", "/readyz"), Probe(container, "readinessProbe"));
             Assert.Equal(("http", "/healthz"), Probe(container, "startupProbe"));
-            Assert.Equal(ConfigurationLoaderClusterPort, (long)container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "cluster")!["containerPort"]!);
+            Assert.Equal(ConfigurationLoader.DefaultClusterPort, (long)container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "cluster")!["containerPort"]!);
         }
 
         // The host's own endpoints, mapped as granary run maps them, against the test PostgreSQL.
@@ -60,7 +53,7 @@ public sealed partial class Silo_container_matches_what_the_host_serves_and_read
     [Fact]
     public async Task Every_GRANARY_variable_is_a_setting_the_host_reads_and_token_variables_are_the_ones_the_config_names()
     {
-        var known = ConfigurationLoader.Settings.Select(s => s.EnvironmentVariable).Concat(HostVariables).Concat(ClusterSettingsFromBranchCluster2).ToHashSet(StringComparer.Ordinal);
+        var known = ConfigurationLoader.Settings.Select(s => s.EnvironmentVariable).Concat(HostVariables).ToHashSet(StringComparer.Ordinal);
         foreach (var (rendering, objects) in await RenderedManifests.AllAsync())
         {
             var env = SiloContainer(objects)["env"]!.AsArray().Select(e => e!.AsObject()).ToList();
@@ -105,9 +98,6 @@ public sealed partial class Silo_container_matches_what_the_host_serves_and_read
             Assert.True(termination > graceSeconds && termination <= graceSeconds + 10, $"{rendering}: terminationGracePeriodSeconds {termination} must be a little more than GRANARY_SHUTDOWN_GRACE {grace}");
         }
     }
-
-    /// <summary>The silo-to-silo port the host listens on without cluster.listen (branch cluster2's ConfigurationLoader.DefaultClusterPort).</summary>
-    private const int ConfigurationLoaderClusterPort = 11111;
 
     private static JsonObject SiloContainer(IReadOnlyList<JsonObject> objects) =>
         RenderedManifests.Single(objects, "StatefulSet", "granary")["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single(c => (string?)c!["name"] == "granary")!.AsObject();

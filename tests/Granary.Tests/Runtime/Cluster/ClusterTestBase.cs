@@ -49,8 +49,11 @@ public abstract class ClusterTestBase : IAsyncLifetime
     protected static GrainId EventCounter(string key) => new("eventcounter", key);
 }
 
-/// <summary>Cluster tests run one at a time: their failure detectors measure leases against a busy machine's clock.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Cluster tests run one at a time, and after every other collection rather than beside them: their failure detectors
+/// measure leases against the machine's clock, and a machine busy with the rest of the suite misses leases.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ClusterCollection
 {
     public const string Name = "cluster";
