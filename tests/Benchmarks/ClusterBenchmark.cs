@@ -44,9 +44,13 @@ internal static class ClusterBenchmark
 
         // Warm up both processes (JIT, connections), then measure.
         await caller.PostAsync<LoadResult>("/load", new LoadRequest(remote, Callers, 3, 0), cancellationToken);
+        var cpuBefore = CpuSeconds(caller.Pid) + CpuSeconds(callee.Pid);
         var saturated = await caller.PostAsync<LoadResult>("/load", new LoadRequest(remote, Callers, Measure.TotalSeconds, 0), cancellationToken);
+        var cpu = CpuSeconds(caller.Pid) + CpuSeconds(callee.Pid) - cpuBefore;
         var rate = saturated.Calls / saturated.Seconds;
         Figures.Print("remote_calls_per_s", rate, "calls/s");
+        // CPU of both silos per call: what the rate would be on an otherwise idle machine depends mostly on this.
+        Figures.Print("remote_call_cpu_us", cpu / Math.Max(1, saturated.Calls) * 1e6, "us");
         Console.Error.WriteLine($"  ({saturated.Calls} calls by {Callers} callers in {saturated.Seconds:0.0} s, {saturated.Failures} failed, p50 {saturated.P50Ms:0.00} ms, p99 {saturated.P99Ms:0.00} ms)");
 
         var half = await caller.PostAsync<LoadResult>("/load", new LoadRequest(remote, 64, Measure.TotalSeconds, rate / 2), cancellationToken);
@@ -96,6 +100,15 @@ internal static class ClusterBenchmark
         Figures.Print("activations_3_silos", stats.Sum(s => s.Activations), "activations");
         Figures.Print("silo_memory_mb", stats.Max(s => s.WorkingSetMb), "MB");
         Console.Error.WriteLine($"  (activated in {seconds:0.0} s, {activated.Sum(a => a.Failed)} calls failed; per silo: {string.Join(", ", stats.Select(s => $"{s.Activations} activations, {s.WorkingSetMb:0} MB working set, {s.ManagedMb:0} MB managed"))})");
+    }
+
+    /// <summary>User plus system CPU time a process has used, from /proc (Linux).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command: state is field 3, utime 14 and stime 15 (1-based, in clock ticks of 1/100 s).
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>Finds <paramref name="count"/> ping grain keys (of up to 4× as many tried) that live on <paramref name="on"/>, activating them from <paramref name="via"/>.</summary>

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Reflection;
-using System.Text.Json;
-using Granary.Contracts.Grains;
 using Granary.Runtime.Membership;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
@@ -14,25 +12,38 @@ namespace Granary.Runtime.Transport.Http;
 
 /// <summary>
 /// Silo-to-silo calls over HTTP/2 without TLS (prior knowledge, for a private network): Kestrel listens on the
-/// silo's endpoint (<c>host:port</c>); calls go out on one pooled <see cref="HttpClient"/> that multiplexes
-/// streams over a few connections per peer. The call context travels as HTTP headers (<c>traceparent</c>,
-/// <c>tracestate</c>, <c>granary-correlation</c>, <c>granary-causation</c>, <c>granary-actor</c>,
-/// <c>granary-timeout-ms</c>, <c>granary-chain</c>, <c>granary-forwards</c>, <c>granary-to-holder</c>); the body is
-/// JSON (source-generated envelope, arguments and results by their declared types).
+/// silo's endpoint (<c>host:port</c>), and one pooled <see cref="HttpClient"/> keeps a long-lived duplex request
+/// (a call stream) open to each peer. Calls go up as binary frames — the grain, the method by interface and
+/// signature, the call context (correlation, causation, actor, W3C <c>traceparent</c>/<c>tracestate</c>, time
+/// left before the deadline, the chain of waiting grains) and the arguments as JSON of their declared types — and
+/// replies come down the response, matched by call id, in whatever order calls finish. Frames queued together
+/// leave in one write, so a busy stream costs a few system calls per batch rather than an HTTP exchange per call
+/// (<see cref="Frames"/> has the layout).
 /// </summary>
+/// <remarks>
+/// A stream opens with a <c>granary-silo</c> header naming the silo (endpoint and generation) the caller means; a
+/// different silo on that endpoint refuses it, so a restarted process never serves calls meant for its previous
+/// generation. Cancelling a call sends a cancel frame; the deadline travels with the call, and the serving silo
+/// cancels the grain's token when it passes. When the silo leaves (<see cref="UnbindAsync"/>), each stream gets a
+/// closing frame: calls already sent are answered (those arriving after the silo stopped taking calls are refused
+/// as not delivered), callers end their side, and only then does Kestrel stop.
+/// </remarks>
 public sealed class HttpSiloTransport : ISiloTransport
 {
-    private const string CallPath = "/granary/call";
+    internal const string SiloHeader = "granary-silo";
 
-    private static readonly JsonSerializerOptions Values = new(JsonSerializerDefaults.Web);
+    private const string StreamPath = "/granary/calls";
 
-    private static readonly JsonElement Null = JsonDocument.Parse("null").RootElement;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     private readonly HttpClient _client;
     private readonly IPEndPoint? _listen;
-    private readonly ConcurrentDictionary<string, MethodInfo> _methods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SiloAddress, OutboundStream> _outbound = new();
+    private readonly ConcurrentDictionary<InboundStream, Task> _inbound = new();
     private WebApplication? _server;
     private ISiloRequestHandler? _handler;
+    private SiloAddress _self;
+    private volatile bool _closing;
 
     /// <summary>
     /// A transport; <see cref="BindAsync"/> starts its listener on <paramref name="listen"/>, or (null) on the silo's
@@ -43,9 +54,12 @@ public sealed class HttpSiloTransport : ISiloTransport
         _listen = listen;
         _client = new HttpClient(new SocketsHttpHandler
         {
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
             ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            // A peer that vanishes without closing its sockets (a partition, a frozen host) is noticed by pings.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -57,17 +71,24 @@ public sealed class HttpSiloTransport : ISiloTransport
     /// <inheritdoc />
     public async Task BindAsync(SiloAddress self, ISiloRequestHandler handler, CancellationToken cancellationToken)
     {
+        _self = self;
         _handler = handler;
+        _closing = false;
         var endpoint = _listen ?? IPEndPoint.Parse(self.Endpoint);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            // Call streams are long-lived and may idle for as long as no grain is called.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
         });
         var server = builder.Build();
-        server.MapPost(CallPath, ReceiveAsync);
+        server.MapPost(StreamPath, ServeAsync);
         await server.StartAsync(cancellationToken);
         _server = server;
     }
@@ -75,179 +96,96 @@ public sealed class HttpSiloTransport : ISiloTransport
     /// <inheritdoc />
     public async Task<object?> SendAsync(SiloAddress target, SiloRequest request, CancellationToken cancellationToken)
     {
-        var method = request.Method;
-        var parameters = method.GetParameters();
-        var arguments = new JsonElement[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
+        while (true)
         {
-            arguments[i] = parameters[i].ParameterType == typeof(CancellationToken)
-                ? Null
-                : JsonSerializer.SerializeToElement(request.Arguments[i], parameters[i].ParameterType, Values);
+            cancellationToken.ThrowIfCancellationRequested();
+            var stream = _outbound.GetOrAdd(target, static (target, transport) => new OutboundStream(transport._client, target, StreamPath, transport.Ended), this);
+            if (stream.TrySend(request, cancellationToken) is { } sent)
+            {
+                return await sent;
+            }
+
+            // That stream is closing or ended; the next one is opened fresh (and refused, if the silo is leaving).
+            _outbound.TryRemove(new KeyValuePair<SiloAddress, OutboundStream>(target, stream));
+        }
+    }
+
+    private void Ended(OutboundStream stream)
+    {
+        foreach (var (target, open) in _outbound)
+        {
+            if (open == stream)
+            {
+                _outbound.TryRemove(new KeyValuePair<SiloAddress, OutboundStream>(target, stream));
+            }
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        var meant = context.Request.Headers[SiloHeader].ToString();
+        if (_closing || _handler is not { } handler)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync($"Silo {_self} is not taking calls (it is leaving the cluster or not listening yet).");
+            return;
         }
 
-        var body = new WireCall(
-            request.Target.Kind,
-            request.Target.Key,
-            method.DeclaringType!.AssemblyQualifiedName!,
-            method.Name,
-            [.. parameters.Select(p => p.ParameterType.FullName!)],
-            arguments);
-        using var message = new HttpRequestMessage(HttpMethod.Post, $"http://{target.Endpoint}{CallPath}")
+        if (meant != _self.ToString())
         {
-            Content = JsonContent(body),
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        var headers = request.Headers;
-        Add(message, "granary-silo", target.ToString());
-        Add(message, "traceparent", headers.TraceParent);
-        Add(message, "tracestate", headers.TraceState);
-        Add(message, "granary-correlation", headers.CorrelationId);
-        Add(message, "granary-causation", headers.CausationId);
-        Add(message, "granary-actor", headers.Actor);
-        Add(message, "granary-timeout-ms", headers.Timeout is { } timeout ? ((long)Math.Max(0, timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
-        Add(message, "granary-chain", headers.Chain.Count == 0 ? null : string.Join(' ', headers.Chain.Select(g => Uri.EscapeDataString(g.Kind) + "/" + Uri.EscapeDataString(g.Key))));
-        Add(message, "granary-forwards", request.Forwards.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Add(message, "granary-to-holder", request.ToHolder ? "1" : null);
+            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+            await context.Response.WriteAsync($"This endpoint is silo {_self}, not {(meant.Length == 0 ? "(no granary-silo header)" : meant)}.");
+            return;
+        }
 
-        HttpResponseMessage response;
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = null;
+        context.Response.ContentType = "application/vnd.granary.calls";
+        await context.Response.StartAsync(context.RequestAborted);
+
+        var stream = new InboundStream(handler, () => _closing);
+        var serving = stream.RunAsync(context);
+        _inbound[stream] = serving;
+        if (_closing)
+        {
+            stream.SendClosing();
+        }
+
         try
         {
-            response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            await serving;
         }
-        catch (HttpRequestException exception) when (exception.HttpRequestError == HttpRequestError.ConnectionError)
+        finally
         {
-            // Never connected: the call certainly did not run.
-            throw new SiloUnavailableException($"Silo {target} is unreachable at {target.Endpoint}: {exception.Message}", exception);
-        }
-
-        using (response)
-        {
-            if (response.Content.Headers.ContentType?.MediaType != "application/json")
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                throw new HttpRequestException($"Silo {target} answered call {method.Name} on {request.Target} with HTTP {(int)response.StatusCode} and no call reply: {text[..Math.Min(text.Length, 500)]}");
-            }
-
-            var reply = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync(response.Content, WireJsonContext.Default.WireReply, cancellationToken)
-                ?? throw new InvalidOperationException($"Silo {target} answered call {method.Name} on {request.Target} with an empty body (HTTP {(int)response.StatusCode}).");
-            if (reply.Error is { } error)
-            {
-                throw Recreate(error);
-            }
-
-            var resultType = ResultType(method.ReturnType);
-            return resultType is null || reply.Result is not { } result ? null : result.Deserialize(resultType, Values);
+            _inbound.TryRemove(stream, out _);
         }
     }
-
-    private async Task ReceiveAsync(HttpContext context)
-    {
-        WireReply reply;
-        try
-        {
-            var call = await context.Request.ReadFromJsonAsync(WireJsonContext.Default.WireCall, context.RequestAborted)
-                ?? throw new InvalidOperationException("Empty call body.");
-            var method = Resolve(call);
-            var parameters = method.GetParameters();
-            var arguments = new object?[parameters.Length];
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                if (parameters[i].ParameterType != typeof(CancellationToken))
-                {
-                    arguments[i] = call.Arguments[i].Deserialize(parameters[i].ParameterType, Values);
-                }
-            }
-
-            var headers = context.Request.Headers;
-            var request = new SiloRequest(
-                new GrainId(call.Kind, call.Key),
-                method,
-                arguments,
-                new CallHeaders(
-                    Header(headers, "granary-correlation"),
-                    Header(headers, "granary-causation"),
-                    Header(headers, "granary-actor"),
-                    Header(headers, "traceparent"),
-                    Header(headers, "tracestate"),
-                    Header(headers, "granary-timeout-ms") is { } ms ? TimeSpan.FromMilliseconds(long.Parse(ms, System.Globalization.CultureInfo.InvariantCulture)) : null,
-                    Header(headers, "granary-chain") is { } chain ? [.. chain.Split(' ').Select(ParseGrain)] : []),
-                Header(headers, "granary-forwards") is { } forwards ? int.Parse(forwards, System.Globalization.CultureInfo.InvariantCulture) : 0,
-                Header(headers, "granary-to-holder") == "1");
-            var result = await (_handler ?? throw new SiloUnavailableException("This silo is not listening yet.")).HandleAsync(request, context.RequestAborted);
-            var resultType = ResultType(method.ReturnType);
-            reply = new WireReply(resultType is null ? null : JsonSerializer.SerializeToElement(result, resultType, Values), null);
-        }
-        catch (Exception exception)
-        {
-            reply = new WireReply(null, new WireError(exception.GetType().FullName!, exception.Message, exception is SiloUnavailableException));
-        }
-
-        context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, reply, WireJsonContext.Default.WireReply, context.RequestAborted);
-    }
-
-    private MethodInfo Resolve(WireCall call)
-    {
-        var signature = $"{call.Interface}|{call.Method}|{string.Join(',', call.Parameters)}";
-        return _methods.GetOrAdd(signature, _ =>
-        {
-            var type = Type.GetType(call.Interface, throwOnError: false)
-                ?? throw new InvalidOperationException($"Grain interface {call.Interface} is not known to this silo; run the same grain assemblies on every silo.");
-            return type.GetMethods().SingleOrDefault(m => m.Name == call.Method && m.GetParameters().Select(p => p.ParameterType.FullName).SequenceEqual(call.Parameters))
-                ?? throw new InvalidOperationException($"Grain interface {type.Name} has no method {call.Method}({string.Join(", ", call.Parameters)}) on this silo; run the same grain assemblies on every silo.");
-        });
-    }
-
-    private static Exception Recreate(WireError error)
-    {
-        if (error.NotDelivered)
-        {
-            return new SiloUnavailableException(error.Message);
-        }
-
-        // Exceptions with a (string message) constructor come back as themselves; the rest keep their type name.
-        var type = Type.GetType(error.Type, throwOnError: false) ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(error.Type)).FirstOrDefault(t => t is not null);
-        if (type is not null && typeof(Exception).IsAssignableFrom(type) && type.GetConstructor([typeof(string)]) is { } constructor)
-        {
-            return (Exception)constructor.Invoke([error.Message]);
-        }
-
-        return new RemoteGrainException(error.Type, error.Message);
-    }
-
-    private static Type? ResultType(Type returnType) =>
-        returnType.IsGenericType && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            ? returnType.GenericTypeArguments[0]
-            : null;
-
-    private static GrainId ParseGrain(string text)
-    {
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        return new GrainId(Uri.UnescapeDataString(text[..slash]), Uri.UnescapeDataString(text[(slash + 1)..]));
-    }
-
-    private static string? Header(IHeaderDictionary headers, string name) => headers.TryGetValue(name, out var value) ? value.ToString() : null;
-
-    private static void Add(HttpRequestMessage message, string name, string? value)
-    {
-        if (value is not null)
-        {
-            message.Headers.TryAddWithoutValidation(name, value);
-        }
-    }
-
-    private static HttpContent JsonContent(WireCall body) =>
-        System.Net.Http.Json.JsonContent.Create(body, WireJsonContext.Default.WireCall);
 
     /// <inheritdoc />
     public async Task UnbindAsync()
     {
-        if (Interlocked.Exchange(ref _server, null) is { } server)
+        if (Interlocked.Exchange(ref _server, null) is not { } server)
         {
-            await server.StopAsync();
-            await server.DisposeAsync();
+            return;
         }
+
+        _closing = true;
+        foreach (var stream in _inbound.Keys)
+        {
+            stream.SendClosing();
+        }
+
+        // Callers answer a closing frame by ending their side; a caller that does not is cut off by Kestrel's stop.
+        try
+        {
+            await Task.WhenAll(_inbound.Values).WaitAsync(DrainTimeout);
+        }
+        catch (Exception)
+        {
+            // Either timed out or a stream failed; stopping Kestrel ends what is left.
+        }
+
+        await server.StopAsync();
+        await server.DisposeAsync();
     }
 
     /// <inheritdoc />
@@ -255,5 +193,9 @@ public sealed class HttpSiloTransport : ISiloTransport
     {
         await UnbindAsync();
         _client.Dispose();
+        foreach (var stream in _outbound.Values)
+        {
+            await stream.Completion;
+        }
     }
 }
