@@ -10,6 +10,7 @@ public interface IEventStore
     /// Re-sending the same events (same ids) after a lost reply returns the original result and writes nothing.
     /// </summary>
     /// <exception cref="WrongExpectedVersionException">The stream is at another version; nothing was written.</exception>
+    /// <exception cref="PostgresUnavailableException">The database could not be reached or the connection broke; see its <see cref="PostgresUnavailableException.OutcomeUnknown"/>.</exception>
     Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, EventMetadata? metadata = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a stream in version order between two versions (inclusive).</summary>

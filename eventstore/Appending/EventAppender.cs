@@ -19,6 +19,19 @@ internal sealed class EventAppender(NpgsqlDataSource dataSource, EventStoreOptio
     public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, EventMetadata metadata, CancellationToken cancellationToken)
     {
         Validate(streamId, events);
+        try
+        {
+            return await AppendInOwnTransactionAsync(streamId, expected, events, metadata, cancellationToken);
+        }
+        catch (Exception exception) when (PostgresUnavailableException.IsConnectionFailure(exception))
+        {
+            // Before the commit was sent, the server rolls the transaction back with the lost connection.
+            throw PostgresUnavailableException.From(exception, dataSource, Describe(streamId), outcomeUnknown: false);
+        }
+    }
+
+    private async Task<AppendResult> AppendInOwnTransactionAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, EventMetadata metadata, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         AppendOutcome outcome;
@@ -27,7 +40,16 @@ internal sealed class EventAppender(NpgsqlDataSource dataSource, EventStoreOptio
             outcome = await AppendInTransactionAsync(connection, streamId, expected, events, metadata, cancellationToken);
             if (outcome.Result is { } written)
             {
-                await transaction.CommitAsync(cancellationToken);
+                try
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+                catch (Exception exception) when (PostgresUnavailableException.IsConnectionFailure(exception))
+                {
+                    // The commit may have reached the server before the connection broke.
+                    throw PostgresUnavailableException.From(exception, dataSource, Describe(streamId), outcomeUnknown: true);
+                }
+
                 return written;
             }
         }
@@ -188,6 +210,8 @@ internal sealed class EventAppender(NpgsqlDataSource dataSource, EventStoreOptio
         await using var command = Command(connection, $"SELECT version FROM {_schema}.streams WHERE stream_id = $1", Text(streamId));
         return await command.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
     }
+
+    private static string Describe(string streamId) => $"the append to stream '{streamId}'";
 
     private static void Validate(string streamId, IReadOnlyList<EventData> events)
     {

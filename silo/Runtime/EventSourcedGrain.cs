@@ -25,15 +25,27 @@ public abstract class EventSourcedGrain<TState> : Grain where TState : class, ne
 
     /// <summary>
     /// Appends, retrying a transient database failure with the same event ids: if the first try committed and
-    /// only its reply was lost, the store recognises the retry and reports the original result.
+    /// only its reply was lost, the store recognises the retry and reports the original result. A try after a lost
+    /// connection runs on a fresh one (Npgsql drops the broken pool when a connection breaks).
     /// </summary>
     private async Task<AppendResult> AppendWithRetryAsync(EventData[] data, EventMetadata metadata, CancellationToken cancellationToken)
     {
+        var outcomeUnknown = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await Runtime.EventStore.AppendAsync(StreamId, ExpectedVersion.Exact(Version), data, metadata, cancellationToken);
+            }
+            catch (PostgresUnavailableException unavailable) when (attempt < 3)
+            {
+                outcomeUnknown |= unavailable.OutcomeUnknown;
+                Logger.LogWarning(unavailable, "Append to {Stream} failed: PostgreSQL unreachable (attempt {Attempt}); retrying with the same events", StreamId, attempt);
+            }
+            catch (PostgresUnavailableException unavailable) when (outcomeUnknown && !unavailable.OutcomeUnknown)
+            {
+                // This try certainly wrote nothing, but an earlier one may have.
+                throw new PostgresUnavailableException(unavailable.Endpoint!, $"the append to stream '{StreamId}'", outcomeUnknown: true, unavailable.InnerException ?? unavailable);
             }
             catch (Npgsql.NpgsqlException exception) when (exception.IsTransient && attempt < 3)
             {
@@ -93,6 +105,12 @@ public abstract class EventSourcedGrain<TState> : Grain where TState : class, ne
             // This activation's state is stale: leave before the queued calls, which then see fresh state.
             Activation.DeactivateAfterCurrentTurn();
             throw new GrainConflictException(GrainId, Version, conflict);
+        }
+        catch (PostgresUnavailableException unavailable) when (unavailable.OutcomeUnknown)
+        {
+            // The events may be stored: this activation's state may be stale, so the next call reloads the stream.
+            Activation.DeactivateAfterCurrentTurn();
+            throw;
         }
 
         var before = Version;

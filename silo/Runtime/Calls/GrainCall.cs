@@ -130,7 +130,13 @@ internal sealed class GrainCall : WorkItem
         catch (Exception exception)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
-            throw;
+            var failure = DatabaseUnavailableException.ForCaller(exception, Target, Method.Name, Method.IsReadOnly, ran: true, _runtime.EventStore.DataSource);
+            if (ReferenceEquals(failure, exception))
+            {
+                throw;
+            }
+
+            throw failure;
         }
         finally
         {
@@ -155,7 +161,7 @@ internal sealed class GrainCall : WorkItem
             return;
         }
 
-        CompletionSource.TrySetException(reason);
+        CompletionSource.TrySetException(DatabaseUnavailableException.ForCaller(reason, Target, Method.Name, Method.IsReadOnly, ran: false, _runtime.EventStore.DataSource));
     }
 
     /// <summary>Hands a queued call's outcome over from a redelivery.</summary>
