@@ -32,7 +32,9 @@ namespace Granary.Runtime.Clustering;
 /// grains on their runners-up; the first call (or reminder) for such a grain claims it — the dead holder's row
 /// may be taken over, with a higher fencing token — and activates it from its event stream. Calls in flight to
 /// the dead silo fail (<see cref="SiloUnavailableException"/> if never delivered, otherwise a timeout with unknown
-/// outcome); nothing is retried automatically.</para>
+/// outcome); nothing is retried automatically — with one exception: a call the target certainly did not run
+/// because it has left (refused as not delivered, or its endpoint closed) is routed again by a freshly read view,
+/// unless that view still has the target Active (<see cref="SendOrRerouteAsync"/>).</para>
 /// <para><b>While views disagree</b> (a silo has not read the new version yet), a call may reach a silo that is
 /// not the owner in its view: that silo forwards it, at most <see cref="ClusterOptions.MaxForwards"/> times. If
 /// the owner's claim finds another live silo still holding the grain (it has not deactivated yet), the call is

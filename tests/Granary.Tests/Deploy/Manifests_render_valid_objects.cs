@@ -15,6 +15,7 @@ public sealed class Manifests_render_valid_objects
         ["v1"] = ["Namespace", "ServiceAccount", "ConfigMap", "Secret", "Service"],
         ["apps/v1"] = ["StatefulSet"],
         ["policy/v1"] = ["PodDisruptionBudget"],
+        ["networking.k8s.io/v1"] = ["NetworkPolicy"],
         ["rbac.authorization.k8s.io/v1"] = ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"],
         ["monitoring.coreos.com/v1"] = ["ServiceMonitor"],
     };
@@ -75,6 +76,19 @@ public sealed class Manifests_render_valid_objects
             var budget = RenderedManifests.Single(objects, "PodDisruptionBudget", "granary");
             Assert.Equal("policy/v1", (string?)budget["apiVersion"]);
             AssertSelects(rendering, "PodDisruptionBudget/granary", budget["spec"]!["selector"]!["matchLabels"]!.AsObject(), podLabels);
+
+            // Only silos reach the silo-to-silo port; the API port is open.
+            var policy = RenderedManifests.Single(objects, "NetworkPolicy", "granary-peers");
+            AssertSelects(rendering, "NetworkPolicy/granary-peers", policy["spec"]!["podSelector"]!["matchLabels"]!.AsObject(), podLabels);
+            var rules = policy["spec"]!["ingress"]!.AsArray();
+            var peerRule = rules.Single(r => r!["ports"]!.AsArray().Any(p => (string?)p!["port"] == "cluster"))!;
+            AssertSelects(rendering, "NetworkPolicy/granary-peers from", peerRule["from"]![0]!["podSelector"]!["matchLabels"]!.AsObject(), podLabels);
+            Assert.Single(peerRule["from"]!.AsArray());
+            var apiRule = rules.Single(r => r!["ports"]!.AsArray().Any(p => (string?)p!["port"] == "http"))!;
+            Assert.Null(apiRule["from"]);
+            var containerPorts = silos["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.AsArray().Select(p => (string?)p!["name"]).ToList();
+            Assert.Contains("cluster", containerPorts);
+            Assert.Contains("http", containerPorts);
 
             var antiAffinity = silos["spec"]!["template"]!["spec"]!["affinity"]!["podAntiAffinity"]!["preferredDuringSchedulingIgnoredDuringExecution"]![0]!["podAffinityTerm"]!;
             AssertSelects(rendering, "podAntiAffinity", antiAffinity["labelSelector"]!["matchLabels"]!.AsObject(), podLabels);

@@ -116,7 +116,8 @@ internal sealed class InboundStream(ISiloRequestHandler handler, Func<bool> clos
             return;
         }
 
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_aborted);
+        // Not linked to the stream's abort: RunAsync cancels every running call itself if the caller goes away.
+        var cancellation = new CancellationTokenSource();
         if (request.Headers.Timeout is { } timeout)
         {
             cancellation.CancelAfter(timeout);
