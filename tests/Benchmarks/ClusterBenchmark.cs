@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Granary.Testing;
 using Granary.Testing.Runtime;
 
 namespace Granary.Benchmarks;
@@ -60,10 +61,12 @@ internal static class ClusterBenchmark
         var (caller, victim) = (cluster.Nodes[0], cluster.Nodes[2]);
         var orphans = await KeysOnAsync(caller, victim, "failover", 900, cancellationToken);
 
+        var killedAt = DateTime.UtcNow;
         var killed = Stopwatch.StartNew();
         victim.Kill();
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
         var waiting = orphans.ToHashSet();
+        var answeredAfter = new List<double>();
         var deadline = Stopwatch.StartNew();
         while (waiting.Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -78,11 +81,60 @@ internal static class ClusterBenchmark
                     return (key, false);
                 }
             }));
-            waiting.ExceptWith(answered.Where(a => a.Item2).Select(a => a.key));
+            var moved = answered.Where(a => a.Item2).Select(a => a.key).ToList();
+            answeredAfter.AddRange(moved.Select(_ => killed.Elapsed.TotalSeconds));
+            waiting.ExceptWith(moved);
         }
 
         Figures.Print("failover_seconds", killed.Elapsed.TotalSeconds, "s");
         Console.Error.WriteLine($"  ({orphans.Length} grains of the killed silo; heartbeat {FailoverHeartbeat.TotalMilliseconds:0} ms, lease {FailoverLease.TotalSeconds:0} s; {waiting.Count} still not answering)");
+        await PrintFailoverTimelineAsync(cluster, victim, killedAt, answeredAfter, cancellationToken);
+    }
+
+    /// <summary>
+    /// Where the failover time went, in seconds after the kill: the victim's last lease renewal (from the membership
+    /// table), each survivor's suspicion votes and the views it read (from their logs), and when the grains answered.
+    /// </summary>
+    private static async Task PrintFailoverTimelineAsync(SiloProcessCluster cluster, SiloProcess victim, DateTime killedAt, List<double> answeredAfter, CancellationToken cancellationToken)
+    {
+        await using (var connection = new Npgsql.NpgsqlConnection(TestPostgres.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new Npgsql.NpgsqlCommand($"SELECT heartbeat_at FROM {cluster.Schema}.membership WHERE endpoint = $1", connection);
+            command.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = victim.Endpoint });
+            if (await command.ExecuteScalarAsync(cancellationToken) is DateTime heartbeat)
+            {
+                Console.Error.WriteLine($"  {(heartbeat - killedAt).TotalSeconds,6:0.00} s  victim's last lease renewal");
+            }
+        }
+
+        var killedLocal = TimeOnly.FromDateTime(killedAt.ToLocalTime()).ToTimeSpan();
+        foreach (var node in cluster.Nodes.Where(n => n != victim))
+        {
+            TimeOnly? stamp = null;
+            foreach (var line in node.LogTail(4000).Split('\n'))
+            {
+                // Log lines start with HH:mm:ss.fff (local time); the message follows on the next line.
+                if (line.Length > 12 && TimeOnly.TryParseExact(line[..12], "HH:mm:ss.fff", out var at))
+                {
+                    stamp = at;
+                }
+                else if (stamp is { } lineAt && (line.Contains("voted", StringComparison.Ordinal) || line.Contains("read membership", StringComparison.Ordinal) || line.Contains("lost a race", StringComparison.Ordinal)) && line.Contains(victim.Endpoint, StringComparison.Ordinal))
+                {
+                    var seconds = (lineAt.ToTimeSpan() - killedLocal).TotalSeconds;
+                    if (seconds > -1)
+                    {
+                        Console.Error.WriteLine($"  {seconds,6:0.00} s  {node.Endpoint}: {line.Trim()}");
+                    }
+                }
+            }
+        }
+
+        answeredAfter.Sort();
+        if (answeredAfter.Count > 0)
+        {
+            Console.Error.WriteLine($"  {answeredAfter[0],6:0.00} s  first grain answered again; half by {answeredAfter[answeredAfter.Count / 2]:0.00} s, all by {answeredAfter[^1]:0.00} s");
+        }
     }
 
     private static async Task ActivationsAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Granary.Contracts.Grains;
 using Granary.Runtime;
 using Granary.Runtime.Membership;
@@ -34,8 +35,32 @@ public sealed class Reminders_follow_placement : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Each_tick_is_delivered_by_the_silo_that_owns_the_grain()
+    public async Task Each_tick_is_claimed_and_delivered_by_the_silo_that_owns_the_grain()
     {
+        // Counts the ticks each silo's reminder service delivered (the silo that claimed them), by silo name.
+        var delivered = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "granary.reminder.ticks")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? silo = null, kind = null;
+            foreach (var tag in tags)
+            {
+                (silo, kind) = tag.Key switch { "silo" => (tag.Value as string, kind), "kind" => (silo, tag.Value as string), _ => (silo, kind) };
+            }
+
+            if (kind == "tickledger" && silo is not null && silo.StartsWith(_cluster.Schema + "/", StringComparison.Ordinal))
+            {
+                delivered.AddOrUpdate(silo[(_cluster.Schema.Length + 1)..], value, (_, total) => total + value);
+            }
+        });
+        listener.Start();
         var keys = await RegisterAsync("owned", 40);
 
         await Eventually.WaitUntilAsync(() => keys.All(k => _ledger.For(k).Count >= 3), Deadline, "three ticks for every grain");
@@ -43,6 +68,12 @@ public sealed class Reminders_follow_placement : IAsyncLifetime
         var view = _cluster.Live.First().ClusterView!;
         Assert.All(keys, key => Assert.All(_ledger.For(key), tick => Assert.Equal(RendezvousPlacement.Owner(Grain(key), view), tick.Host)));
         Assert.True(keys.Select(k => RendezvousPlacement.Owner(Grain(k), view)).Distinct().Count() == 3, "the grains spread over all three silos");
+
+        // No tick was claimed by one silo and forwarded to another: each silo delivered exactly the ticks it hosted.
+        await Eventually.WaitUntilAsync(
+            () => _cluster.Live.All(s => delivered.GetValueOrDefault(s.Address!.Value.Endpoint) == _ledger.All.Count(t => t.Host == s.Address)),
+            Deadline,
+            "each silo's delivered ticks to match the ticks its grains received");
         AssertNoDuplicateTicks();
     }
 
