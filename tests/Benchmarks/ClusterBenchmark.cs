@@ -67,28 +67,40 @@ internal static class ClusterBenchmark
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
         var waiting = orphans.ToHashSet();
         var answeredAfter = new List<double>();
+        var rounds = new List<string>();
         var deadline = Stopwatch.StartNew();
         while (waiting.Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
+            var started = killed.Elapsed.TotalSeconds;
             var answered = await Task.WhenAll(waiting.Select(async key =>
             {
                 try
                 {
-                    return (key, await caller.GetAsync<string>($"/where/{key}", cancellationToken) != victim.Endpoint);
+                    var moved = await caller.GetAsync<string>($"/where/{key}", cancellationToken) != victim.Endpoint;
+                    return (key, moved, at: killed.Elapsed.TotalSeconds, error: moved ? null : "still on the victim");
                 }
-                catch (SiloProcessCallException)
+                catch (SiloProcessCallException exception)
                 {
-                    return (key, false);
+                    return (key, moved: false, at: killed.Elapsed.TotalSeconds, error: exception.Message);
                 }
             }));
-            var moved = answered.Where(a => a.Item2).Select(a => a.key).ToList();
-            answeredAfter.AddRange(moved.Select(_ => killed.Elapsed.TotalSeconds));
-            waiting.ExceptWith(moved);
+            var moved = answered.Where(a => a.moved).ToList();
+            answeredAfter.AddRange(moved.Select(a => a.at));
+            waiting.ExceptWith(moved.Select(a => a.key));
+            var errors = answered.Where(a => a.error is not null).GroupBy(a => Shorten(a.error!)).OrderByDescending(g => g.Count()).Take(2).Select(g => $"{g.Count()}× {g.Key}");
+            rounds.Add($"  {started,6:0.00} s  round of {answered.Length} calls, {moved.Count} answered from a survivor, slowest at {answered.Max(a => a.at):0.00} s; {string.Join("; ", errors)}");
         }
 
         Figures.Print("failover_seconds", killed.Elapsed.TotalSeconds, "s");
         Console.Error.WriteLine($"  ({orphans.Length} grains of the killed silo; heartbeat {FailoverHeartbeat.TotalMilliseconds:0} ms, lease {FailoverLease.TotalSeconds:0} s; {waiting.Count} still not answering)");
         await PrintFailoverTimelineAsync(cluster, victim, killedAt, answeredAfter, cancellationToken);
+        rounds.ForEach(Console.Error.WriteLine);
+    }
+
+    private static string Shorten(string error)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(error, "(failover|nodeping/failover)-[0-9]+", "<key>");
+        return text.Length > 160 ? text[..160] : text;
     }
 
     /// <summary>

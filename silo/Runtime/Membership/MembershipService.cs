@@ -316,10 +316,17 @@ internal sealed class MembershipService : IAsyncDisposable
 
             var current = view.Members.Count(m => m.IsAlive && m.HeartbeatAt >= expiredBefore);
             var votes = suspect.Suspicions.Where(v => v.At >= expiredBefore && v.Voter != Self.ToString()).ToList();
+            var alreadyVoted = votes.Count < suspect.Suspicions.Count(v => v.At >= expiredBefore);
             votes.Add(new SuspicionVote(Self.ToString(), view.DatabaseTime));
             var alive = current + 1;
             var required = alive >= 3 ? 2 : 1;
             var status = votes.Count >= required ? SiloStatus.Dead : suspect.Status;
+            if (alreadyVoted && status != SiloStatus.Dead)
+            {
+                // This silo's vote stands and is not enough alone: renewing it would only churn the table version.
+                voted.Add(suspect.Silo);
+                continue;
+            }
 
             // The expected heartbeat makes the vote void if the suspect renewed since this view was read.
             if (await _table.TryUpdateAsync(view.Version, suspect.Silo, status, votes, suspect.HeartbeatAt, stopping))
