@@ -65,41 +65,46 @@ internal static class ClusterBenchmark
         var killed = Stopwatch.StartNew();
         victim.Kill();
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        var waiting = orphans.ToHashSet();
-        var answeredAfter = new List<double>();
-        var rounds = new List<string>();
+
+        // Each grain is asked again every 100 ms until a survivor answers, on its own: a slow call for one grain does
+        // not hold the others' retries back, so each figure is when that grain answered (to within 0.1 s).
+        var answeredAt = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var deadline = Stopwatch.StartNew();
-        while (waiting.Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        await Task.WhenAll(orphans.Select(async key =>
         {
-            var started = killed.Elapsed.TotalSeconds;
-            var answered = await Task.WhenAll(waiting.Select(async key =>
+            while (deadline.Elapsed < TimeSpan.FromSeconds(60))
             {
                 try
                 {
-                    var moved = await caller.GetAsync<string>($"/where/{key}", cancellationToken) != victim.Endpoint;
-                    return (key, moved, at: killed.Elapsed.TotalSeconds, error: moved ? null : "still on the victim");
+                    if (await caller.GetAsync<string>($"/where/{key}", cancellationToken) != victim.Endpoint)
+                    {
+                        answeredAt[key] = killed.Elapsed.TotalSeconds;
+                        return;
+                    }
                 }
                 catch (SiloProcessCallException exception)
                 {
-                    return (key, moved: false, at: killed.Elapsed.TotalSeconds, error: exception.Message);
+                    errors.AddOrUpdate(Shorten(exception.Message), 1, (_, count) => count + 1);
                 }
-            }));
-            var moved = answered.Where(a => a.moved).ToList();
-            answeredAfter.AddRange(moved.Select(a => a.at));
-            waiting.ExceptWith(moved.Select(a => a.key));
-            var errors = answered.Where(a => a.error is not null).GroupBy(a => Shorten(a.error!)).OrderByDescending(g => g.Count()).Take(2).Select(g => $"{g.Count()}× {g.Key}");
-            rounds.Add($"  {started,6:0.00} s  round of {answered.Length} calls, {moved.Count} answered from a survivor, slowest at {answered.Max(a => a.at):0.00} s; {string.Join("; ", errors)}");
-        }
 
-        Figures.Print("failover_seconds", killed.Elapsed.TotalSeconds, "s");
-        Console.Error.WriteLine($"  ({orphans.Length} grains of the killed silo; heartbeat {FailoverHeartbeat.TotalMilliseconds:0} ms, lease {FailoverLease.TotalSeconds:0} s; {waiting.Count} still not answering)");
-        await PrintFailoverTimelineAsync(cluster, victim, killedAt, answeredAfter, cancellationToken);
-        rounds.ForEach(Console.Error.WriteLine);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
+        }));
+
+        var waiting = orphans.Length - answeredAt.Count;
+        Figures.Print("failover_seconds", answeredAt.IsEmpty || waiting > 0 ? killed.Elapsed.TotalSeconds : answeredAt.Values.Max(), "s");
+        Console.Error.WriteLine($"  ({orphans.Length} grains of the killed silo; heartbeat {FailoverHeartbeat.TotalMilliseconds:0} ms, lease {FailoverLease.TotalSeconds:0} s; {waiting} still not answering)");
+        await PrintFailoverTimelineAsync(cluster, victim, killedAt, [.. answeredAt.Values], cancellationToken);
+        foreach (var (error, count) in errors.OrderByDescending(e => e.Value).Take(3))
+        {
+            Console.Error.WriteLine($"  {count} failed attempts: {error}");
+        }
     }
 
     private static string Shorten(string error)
     {
-        var text = System.Text.RegularExpressions.Regex.Replace(error, "(failover|nodeping/failover)-[0-9]+", "<key>");
+        var text = System.Text.RegularExpressions.Regex.Replace(error, "failover-[0-9]+", "<key>");
         return text.Length > 160 ? text[..160] : text;
     }
 
