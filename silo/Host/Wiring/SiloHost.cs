@@ -142,6 +142,7 @@ public sealed class SiloHost : IAsyncDisposable
             var api = app.MapGroup("/api/v1");
             ResourceEndpoints.Map(api, services, authorization);
             AuditEndpoints.Map(api, services, authorization, json);
+            ClusterEndpoints.Map(api, silo, authorization);
             HealthEndpoints.Map(app, silo.EventStore.DataSource, () => host?._started == true);
             MetricsEndpoint.Map(app, exporter, table);
             Webhooks.WebhookEndpoints.Map(app, configuration.Receivers, silo.GrainFactory, loggerFactory.CreateLogger("Granary.Webhooks"));
