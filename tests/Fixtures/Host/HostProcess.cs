@@ -75,6 +75,16 @@ public sealed class HostProcess : IDisposable
             : throw new HostProcessCallException(Name, "apply", $"{(int)response.StatusCode} {body}");
     }
 
+    /// <summary>POSTs to <paramref name="path"/> with the admin token (an action such as reconcile); throws naming the silo unless it succeeded.</summary>
+    public async Task<JsonNode> PostAsync(string path)
+    {
+        using var response = await Admin.PostAsync(path, null);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? JsonNode.Parse(body)!
+            : throw new HostProcessCallException(Name, $"POST {path}", $"{(int)response.StatusCode} {body}");
+    }
+
     /// <summary>SIGKILL: the process dies at once, without leaving the cluster.</summary>
     public void Kill() => _process.Signal();
 

