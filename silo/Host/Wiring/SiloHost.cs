@@ -142,6 +142,7 @@ public sealed class SiloHost : IAsyncDisposable
             var api = app.MapGroup("/api/v1");
             ResourceEndpoints.Map(api, services, authorization);
             AuditEndpoints.Map(api, services, authorization, json);
+            ClusterEndpoints.Map(api, silo, authorization);
             HealthEndpoints.Map(app, silo.EventStore.DataSource, () => host?._started == true);
             MetricsEndpoint.Map(app, exporter, table);
             Webhooks.WebhookEndpoints.Map(app, configuration.Receivers, silo.GrainFactory, loggerFactory.CreateLogger("Granary.Webhooks"));
@@ -203,9 +204,16 @@ public sealed class SiloHost : IAsyncDisposable
         _started = false;
         Logger.LogInformation("Silo {Silo} stopping: deactivating grains", _silo.Options.Name);
         using var grace = new CancellationTokenSource(_shutdownGrace);
-        await _app.StopAsync(grace.Token);
+
+        // The API stops taking requests at once, but the silo leaves the cluster at the same time rather than after the
+        // API drained: a request waiting on a busy grain (up to the call timeout) must not spend the grace the grain
+        // handover needs. Requests still open once the silo has left can only fail, so they are closed then.
+        using var requests = CancellationTokenSource.CreateLinkedTokenSource(grace.Token);
+        var api = _app.StopAsync(requests.Token);
         await _projection.DisposeAsync();
         await _silo.StopAsync(grace.Token);
+        await requests.CancelAsync();
+        await api;
         _disposables.ForEach(d => d.Dispose());
         _ownedCluster?.Dispose();
         Logger.LogInformation("Silo {Silo} stopped", _silo.Options.Name);

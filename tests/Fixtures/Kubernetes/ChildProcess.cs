@@ -30,8 +30,12 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => process.HasExited;
 
-    /// <summary>Starts <paramref name="executable"/> with its output going straight to <paramref name="logPath"/>.</summary>
-    public static ChildProcess Start(string name, string executable, IEnumerable<string> arguments, string logPath)
+    /// <summary>
+    /// Starts <paramref name="executable"/> with its output going straight to <paramref name="logPath"/>. With
+    /// <paramref name="environment"/>, inherited <c>GRANARY_*</c> variables are dropped and those given are set, so the
+    /// process is configured by the caller alone.
+    /// </summary>
+    public static ChildProcess Start(string name, string executable, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         // sh redirects and then execs the binary, so output reaches the file without a pump in this
         // process (nothing blocks on a full pipe, and the log survives us), and the pid is the binary's.
@@ -53,6 +57,19 @@ internal sealed class ChildProcess : IDisposable
         foreach (var variable in ScrubbedVariables)
         {
             start.Environment.Remove(variable);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("GRANARY_", StringComparison.Ordinal)).ToList())
+            {
+                start.Environment.Remove(inherited);
+            }
+
+            foreach (var (variable, value) in environment)
+            {
+                start.Environment[variable] = value;
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable} for {name}.");
