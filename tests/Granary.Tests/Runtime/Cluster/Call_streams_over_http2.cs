@@ -31,19 +31,25 @@ public sealed class Call_streams_over_http2 : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     private readonly HttpSiloTransport _caller = new();
-    private readonly HttpSiloTransport _callee = new();
     private readonly ScriptedHandler _handler = new();
+    private readonly Cable _cable = new();
+    private HttpSiloTransport _callee = null!;
     private SiloAddress _target;
 
     public async Task InitializeAsync()
     {
-        _target = new SiloAddress($"127.0.0.1:{FreePort()}", 7);
+        // The callee listens behind a cable it advertises as its endpoint, so a test can cut the wire as a dying host would.
+        var listen = new IPEndPoint(IPAddress.Loopback, FreePort());
+        _cable.Start(listen);
+        _callee = new HttpSiloTransport(listen);
+        _target = new SiloAddress(_cable.Endpoint, 7);
         await _callee.BindAsync(_target, _handler, CancellationToken.None);
         await _caller.BindAsync(new SiloAddress($"127.0.0.1:{FreePort()}", 1), new ScriptedHandler(), CancellationToken.None);
     }
 
     public async Task DisposeAsync()
     {
+        _cable.Cut();
         await _caller.DisposeAsync();
         await _callee.DisposeAsync();
     }
@@ -108,11 +114,11 @@ public sealed class Call_streams_over_http2 : IAsyncLifetime
         await Eventually.WaitUntilAsync(() => _handler.Running.Count == 20, Deadline, "20 calls to run on the receiving silo");
 
         var leaving = _callee.UnbindAsync();
+        var late = await Assert.ThrowsAsync<SiloUnavailableException>(() => Echo("late").WaitAsync(Deadline));
 
+        Assert.Contains("not delivered", late.Message, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"taken-{i}"), await Task.WhenAll(inFlight).WaitAsync(Deadline));
         await leaving.WaitAsync(Deadline);
-        var late = await Assert.ThrowsAsync<SiloUnavailableException>(() => Echo("late"));
-        Assert.Contains("not delivered", late.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_handler.Requests, r => (string?)r.Arguments[0] == "late");
     }
 
@@ -122,8 +128,8 @@ public sealed class Call_streams_over_http2 : IAsyncLifetime
         var running = Echo("in-flight", delayMs: 60_000);
         await Eventually.WaitUntilAsync(() => _handler.Running.ContainsKey("in-flight"), Deadline, "the call to start on the receiving silo");
 
-        // The peer's process goes away: its listener and connections close under the call.
-        await _callee.DisposeAsync();
+        // The peer's host goes away: the connection breaks under the call, and nothing listens any more.
+        _cable.Cut();
 
         var lost = await Assert.ThrowsAsync<IOException>(() => running.WaitAsync(Deadline));
         Assert.Contains("outcome is unknown", lost.Message, StringComparison.Ordinal);
@@ -145,6 +151,91 @@ public sealed class Call_streams_over_http2 : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A TCP forwarder from its own loopback port to a listener; <see cref="Cut"/> drops every connection and the port.</summary>
+    private sealed class Cable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly ConcurrentBag<Socket> _sockets = [];
+        private readonly CancellationTokenSource _cut = new();
+
+        public string Endpoint => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+        public void Start(IPEndPoint to)
+        {
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (!_cut.IsCancellationRequested)
+                {
+                    Socket from;
+                    try
+                    {
+                        from = await _listener.AcceptSocketAsync(_cut.Token);
+                    }
+                    catch (Exception)
+                    {
+                        return;
+                    }
+
+                    var onward = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                    try
+                    {
+                        await onward.ConnectAsync(to);
+                    }
+                    catch (SocketException)
+                    {
+                        // Nothing listens behind the cable: refuse as the listener would have.
+                        from.LingerState = new LingerOption(true, 0);
+                        from.Dispose();
+                        onward.Dispose();
+                        continue;
+                    }
+
+                    _sockets.Add(from);
+                    _sockets.Add(onward);
+                    _ = PumpAsync(from, onward);
+                    _ = PumpAsync(onward, from);
+                }
+            });
+        }
+
+        public void Cut()
+        {
+            if (_cut.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _cut.Cancel();
+            _listener.Stop();
+            foreach (var socket in _sockets)
+            {
+                // An abortive close (RST), as when the peer's host is gone.
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Dispose();
+            }
+        }
+
+        private async Task PumpAsync(Socket from, Socket to)
+        {
+            var buffer = new byte[64 * 1024];
+            try
+            {
+                int read;
+                while ((read = await from.ReceiveAsync(buffer, SocketFlags.None, _cut.Token)) > 0)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _cut.Token);
+                }
+
+                to.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception)
+            {
+                // Cut, or the other side closed.
+            }
+        }
     }
 
     /// <summary>Answers echo calls after their delay (honouring cancellation) and throws for fail calls.</summary>
