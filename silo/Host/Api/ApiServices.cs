@@ -1,5 +1,6 @@
 using Granary.Contracts.Grains;
 using Granary.EventStore;
+using Granary.Runtime;
 using Granary.Runtime.Calls;
 using Granary.Silo.Audit;
 using Granary.Silo.ReadModel;
@@ -54,12 +55,33 @@ public sealed record ApiServices(IGrainFactory Grains, PostgresEventStore Store,
     public IResult Failed(Exception exception, ResourceKind kind, string key, string action)
     {
         Logger.LogWarning("{Kind} {Resource}: {Action} failed: {Message}", kind.Kind, key, action, exception.Message);
-        return exception switch
+        var (status, reason, message) = ErrorFor(exception, $"{kind.Kind} {key}", action);
+        var result = ApiError.Result(status, reason, message);
+        return status == StatusCodes.Status503ServiceUnavailable ? new RetryAfter(result, RetryAfterSeconds) : result;
+    }
+
+    /// <summary>Seconds a client should wait before retrying a call refused with 503 (a silo leaving, a database restarting).</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>The status, reason and message the API answers for a failed grain call on <paramref name="resource"/>.</summary>
+    public static (int Status, string Reason, string Message) ErrorFor(Exception exception, string resource, string action) => exception switch
+    {
+        GrainCallTimeoutException => (StatusCodes.Status504GatewayTimeout, "Timeout", $"{resource}: {action} did not finish in time; it may still complete — check its status and history"),
+        GrainConflictException => (StatusCodes.Status409Conflict, "Conflict", $"{resource}: {action} raced with another write; retry"),
+        DatabaseUnavailableException { OutcomeUnknown: true } => (StatusCodes.Status503ServiceUnavailable, "Unavailable", $"{resource}: {action} may have been applied before the database connection broke — check its status and history before retrying. {exception.Message}"),
+        RetryableGrainException => (StatusCodes.Status503ServiceUnavailable, "Unavailable", $"{resource}: {action} was not applied; retry in a few seconds. {exception.Message}"),
+        IOException => (StatusCodes.Status502BadGateway, "CallLost", $"{resource}: {action} lost its connection to the silo running it; it may have completed — check its status and history before retrying. {exception.Message}"),
+        InvalidOperationException or ArgumentException => (StatusCodes.Status409Conflict, "Conflict", exception.Message),
+        _ => (StatusCodes.Status500InternalServerError, "InternalError", $"{resource}: {action} failed: {exception.Message}"),
+    };
+
+    /// <summary>A response with a <c>Retry-After</c> header.</summary>
+    private sealed class RetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
         {
-            GrainCallTimeoutException => ApiError.Result(StatusCodes.Status504GatewayTimeout, "Timeout", $"{kind.Kind} {key}: {action} did not finish in time; it may still complete — check its status and history"),
-            GrainConflictException => ApiError.Result(StatusCodes.Status409Conflict, "Conflict", $"{kind.Kind} {key}: {action} raced with another write; retry"),
-            InvalidOperationException or ArgumentException => ApiError.Result(StatusCodes.Status409Conflict, "Conflict", exception.Message),
-            _ => ApiError.Result(StatusCodes.Status500InternalServerError, "InternalError", $"{kind.Kind} {key}: {action} failed: {exception.Message}"),
-        };
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }
