@@ -218,6 +218,7 @@ internal sealed class MembershipService : IAsyncDisposable
             catch (Exception exception)
             {
                 _logger.LogWarning(exception, "Silo {Silo}: membership round failed; retrying at the next heartbeat", Self);
+                _lastRoundFailure = exception.Message;
                 CheckLease();
                 if (IsTerminated)
                 {
@@ -288,12 +289,16 @@ internal sealed class MembershipService : IAsyncDisposable
         Volatile.Write(ref _lastRenewalStarted, started);
     }
 
+    // Why the last round failed (e.g. PostgreSQL unreachable), for the termination reason.
+    private string? _lastRoundFailure;
+
     private void CheckLease()
     {
         var since = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastRenewalStarted));
         if (since >= _options.SelfLeaseTimeout)
         {
-            Terminate($"it could not renew its lease for {since.TotalSeconds:0.#} s (limit {_options.SelfLeaseTimeout.TotalSeconds:0.#} s)");
+            var cause = Volatile.Read(ref _lastRoundFailure) is { } failure ? $"; last membership round failed: {failure}" : "";
+            Terminate($"it could not renew its lease for {since.TotalSeconds:0.#} s (limit {_options.SelfLeaseTimeout.TotalSeconds:0.#} s){cause}");
         }
     }
 

@@ -33,6 +33,7 @@ public sealed class PostgreSQL_outages
 
         Assert.True(lost.Elapsed < cluster.Lease, $"the silos stopped serving {lost.Elapsed.TotalSeconds:0.0} s after PostgreSQL went away, within their {cluster.Lease.TotalSeconds:0} s lease");
         Assert.All(terminations, t => Assert.Contains("lease", t.Reason));
+        Assert.All(terminations, t => Assert.Contains("last membership round failed", t.Reason));
         foreach (var silo in cluster.Silos)
         {
             // Refused at once, not left hanging: the grains already active here included.
