@@ -63,6 +63,7 @@ var grains = silo.GrainFactory;
 app.MapGet("/ready", () => silo.ClusterView is { } view && silo.Address is { } self && view.StatusOf(self) == SiloStatus.Active
     ? Results.Text(self.ToString())
     : Results.StatusCode(503));
+app.MapGet("/active", () => Results.Json(silo.ClusterView?.ActiveSilos.Length ?? 0));
 app.MapPost("/counters/{key}/increment", (string key) => Answer(() => grains.Get<INodeCounterGrain>(key).IncrementAsync(1)));
 app.MapGet("/counters/{key}", (string key) => Answer(() => grains.Get<INodeCounterGrain>(key).GetAsync()));
 app.MapGet("/where/{key}", (string key) => Answer(() => grains.Get<INodePingGrain>(key).WhereAsync()));
