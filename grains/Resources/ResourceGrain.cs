@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Granary.Contracts.Events;
-using Granary.Contracts.Grains;
-using Granary.Contracts.Sources;
 using Granary.Runtime;
-using Microsoft.Extensions.Logging;
 
 namespace Granary.Grains.Resources;
 
@@ -16,12 +13,7 @@ public abstract class ResourceGrain<TState> : EventSourcedGrain<TState>, Granary
 {
     private const string ReminderName = "reconcile";
     private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
-    private static readonly TimeSpan NotificationRetry = TimeSpan.FromSeconds(2);
-    private const int NotificationRetries = 30;
-    private int _notificationRetries;
-    private readonly HashSet<GrainId> _owedNotifications = [];
     private IDisposable? _timer;
-    private IDisposable? _notificationRetry;
 
     /// <summary>The resource kind, for messages.</summary>
     protected abstract string KindName { get; }
@@ -133,58 +125,4 @@ public abstract class ResourceGrain<TState> : EventSourcedGrain<TState>, Granary
 
     /// <summary>The longer of two spans.</summary>
     protected static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-    private Task RetryNotificationsAsync(Func<IReadOnlyCollection<GrainId>> subscribers, Func<SourceArtifact?> artifact)
-    {
-        // Only the owed: a subscriber told already is not told again.
-        var owed = _owedNotifications.ToList();
-        if (++_notificationRetries > NotificationRetries)
-        {
-            Logger.LogWarning("{Kind} {Resource} gave up telling {Subscribers} about its artifact after {Retries} retries; they pick it up at their own interval", KindName, Key, string.Join(", ", owed), NotificationRetries);
-            _owedNotifications.Clear();
-            owed.Clear();
-        }
-
-        return TellSubscribersAsync(() => [.. subscribers().Where(owed.Contains)], artifact);
-    }
-
-    /// <summary>
-    /// Tells each subscriber (a source's Kustomizations, HelmReleases, HelmCharts, including GitRepositories) that the
-    /// artifact changed. A subscriber that could not be told — its silo died mid-failover, the call timed out, its
-    /// reconcile threw — is owed the news: it is told again (the latest artifact, from <paramref name="artifact"/>)
-    /// every couple of seconds (for about a minute) while this activation lives, so one failed call never leaves a subscriber on an old
-    /// revision until its interval. Telling twice is harmless: a subscriber at that revision has nothing to do.
-    /// </summary>
-    protected async Task TellSubscribersAsync(Func<IReadOnlyCollection<GrainId>> subscribers, Func<SourceArtifact?> artifact)
-    {
-        _owedNotifications.UnionWith(subscribers());
-        foreach (var subscriber in _owedNotifications.ToList())
-        {
-            if (!subscribers().Contains(subscriber) || artifact() is not { } latest)
-            {
-                _owedNotifications.Remove(subscriber);
-                continue;
-            }
-
-            try
-            {
-                await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, latest);
-                _owedNotifications.Remove(subscriber);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                Logger.LogWarning("{Kind} {Resource} could not tell {Subscriber} about revision {Revision}; telling it again in {Retry}: {Message}", KindName, Key, subscriber, latest.Revision, NotificationRetry, exception.Message);
-            }
-        }
-
-        if (_owedNotifications.Count == 0)
-        {
-            _notificationRetries = 0;
-            _notificationRetry?.Dispose();
-            _notificationRetry = null;
-        }
-        else
-        {
-            _notificationRetry ??= RegisterTimer(_ => RetryNotificationsAsync(subscribers, artifact), NotificationRetry, NotificationRetry);
-        }
-    }
 }

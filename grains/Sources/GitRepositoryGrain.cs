@@ -141,7 +141,10 @@ public sealed class GitRepositoryGrain(GitSource git, ISecretReader secrets) : R
                 var digest = await Blobs.PutAsync(artifact.Bytes, cancellationToken);
                 await RaiseAsync(new ArtifactFetched(generation, artifact.Revision, digest, artifact.Size, artifact.Commit, DateTimeOffset.UtcNow, inputs));
                 Logger.LogInformation("GitRepository {Resource} stored artifact for revision {Revision} ({Digest})", Key, artifact.Revision, digest);
-                await TellSubscribersAsync(() => State.Subscribers, () => State.Artifact);
+                foreach (var subscriber in State.Subscribers)
+                {
+                    await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, State.Artifact!);
+                }
 
                 break;
             case GitFetchResult.Unchanged unchanged when State.Failure is not null || State.ObservedGeneration != generation:

@@ -96,7 +96,13 @@ public abstract class SourceGrain<TState, TResource> : ResourceGrain<TState>
     public Task<SourceStatus> GetStatusAsync() => Task.FromResult(Status());
 
     /// <summary>Tells every subscriber about the latest artifact.</summary>
-    protected Task TellSubscribersAsync() => TellSubscribersAsync(() => State.Subscribers, () => State.Artifact);
+    protected async Task TellSubscribersAsync()
+    {
+        foreach (var subscriber in State.Subscribers)
+        {
+            await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, State.Artifact!);
+        }
+    }
 
     /// <summary>Records a failed pass unless it is the same failure at the same generation as the last one.</summary>
     protected async Task RecordFailureAsync(long generation, string reason, string message)

@@ -181,15 +181,43 @@ internal sealed class SiloRuntime : IGrainCallDispatcher, IGrainFactory
         }
     }
 
+    /// <summary>
+    /// Watches a one-way call nobody awaits. One that certainly was not delivered (its grain's silo left or died and
+    /// the view has not caught up yet) is delivered again, a heartbeat later, until its deadline (at most 60 times): the caller cannot
+    /// retry what it never sees fail, and a notification lost to a failover would leave its grain behind until its
+    /// next reminder. Any other failure is logged; the call may have run.
+    /// </summary>
     private async Task ObserveOneWayAsync(GrainCall call, Task<object?> outcome)
     {
-        try
+        const int MaxRedeliveries = 60;
+        for (var redeliveries = 0; ; redeliveries++)
         {
-            await outcome;
-        }
-        catch (Exception exception)
-        {
-            Logger.LogWarning(exception, "One-way call {Method} on grain {Grain} failed", call.Method.Name, call.Target);
+            try
+            {
+                await outcome;
+                return;
+            }
+            catch (SiloUnavailableException exception) when (redeliveries < MaxRedeliveries && !_stopping.IsCancellationRequested && Cluster is { } cluster
+                && !cluster.Membership.IsTerminated && Stopwatch.GetTimestamp() + cluster.HeartbeatTicks < call.Deadline)
+            {
+                Logger.LogInformation("One-way call {Method} on grain {Grain} was not delivered ({Reason}); delivering it again in {Delay}", call.Method.Name, call.Target, exception.Message, cluster.Options.HeartbeatInterval);
+                try
+                {
+                    await Task.Delay(cluster.Options.HeartbeatInterval, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                call = new GrainCall(this, call.Target, call.Method, call.Arguments, call.Caller, call.Deadline, call.ParentActivity);
+                outcome = Deliver(call);
+            }
+            catch (Exception exception)
+            {
+                Logger.LogWarning(exception, "One-way call {Method} on grain {Grain} failed", call.Method.Name, call.Target);
+                return;
+            }
         }
     }
 

@@ -163,7 +163,10 @@ public sealed class HelmRepositoryGrain(HelmRepositoryClient client, ISecretRead
             (_index, _indexDigest) = (index, digest);
             await RaiseAsync(new HelmIndexFetched(generation, digest, digest, bytes.Length, DateTimeOffset.UtcNow));
             Logger.LogInformation("HelmRepository {Resource} stored index {Digest}", Key, digest);
-            await TellSubscribersAsync(() => State.Subscribers, () => State.Artifact);
+            foreach (var subscriber in State.Subscribers)
+            {
+                await GrainFactory.Get<ISourceSubscriber>(subscriber).SourceChangedAsync(GrainId, State.Artifact!);
+            }
         }
         catch (Exception exception) when (exception is HelmChartException or SecretReferenceException or ArgumentException)
         {

@@ -64,6 +64,11 @@ internal sealed class SiloCluster : ISiloRequestHandler, IAsyncDisposable
 
     public MembershipService Membership { get; }
 
+    public ClusterOptions Options => _options;
+
+    /// <summary>The heartbeat interval in <see cref="Stopwatch"/> ticks.</summary>
+    public long HeartbeatTicks => (long)(_options.HeartbeatInterval.TotalSeconds * Stopwatch.Frequency);
+
     public SiloAddress Self => Membership.Self;
 
     public GrainDirectoryTable Directory => _directory;

@@ -133,7 +133,11 @@ public sealed class HostProcessCluster : IAsyncDisposable
         await TestPostgres.DropSchemaAsync(Schema);
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            // GRANARY_KEEP_TEST_LOGS=1 keeps the silos' logs and data for a post-mortem.
+            if (Environment.GetEnvironmentVariable("GRANARY_KEEP_TEST_LOGS") != "1")
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
         }
         catch (IOException)
         {

@@ -192,10 +192,24 @@ public sealed class HttpSiloTransport : ISiloTransport
     public async ValueTask DisposeAsync()
     {
         await UnbindAsync();
-        _client.Dispose();
-        foreach (var stream in _outbound.Values)
+
+        // End our side of every call stream: peers answer what was sent and end theirs (an HTTP/2 connection with an
+        // open stream outlives the client's disposal, so this comes first); a peer that does not is cut off below.
+        var streams = _outbound.Values.ToList();
+        foreach (var stream in streams)
         {
-            await stream.Completion;
+            stream.Close();
         }
+
+        try
+        {
+            await Task.WhenAll(streams.Select(s => s.Completion)).WaitAsync(DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Disposing the client below breaks what is left.
+        }
+
+        _client.Dispose();
     }
 }

@@ -64,6 +64,13 @@ internal sealed class OutboundStream
         return call.Task;
     }
 
+    /// <summary>Takes no more calls and ends this side once queued calls are written; the peer answers them, then ends its side.</summary>
+    public void Close()
+    {
+        _accepting = false;
+        _queue.Writer.TryComplete();
+    }
+
     private void Cancel(PendingCall call, CancellationToken token)
     {
         if (!_pending.TryRemove(call.Id, out _))

@@ -10,6 +10,23 @@ public sealed class Failover_reactivates_grains_on_survivors : ClusterTestBase
     protected override TimeSpan CallTimeout => TimeSpan.FromSeconds(10);
 
     [Fact]
+    public async Task A_one_way_call_that_reached_for_a_dead_silo_is_delivered_once_it_is_declared_dead()
+    {
+        var (caller, victim) = (Cluster.Silos[0], Cluster.Silos[1]);
+        var key = Enumerable.Range(0, 100).Select(i => $"notified-{i}").First(k => RendezvousPlacement.Owner(new GrainId("counter", k), caller.ClusterView!) == victim.Address);
+        await caller.GrainFactory.Get<ICounterGrain>(key).IncrementAsync(1);
+
+        // Crashed but not yet declared dead: the one-way call (a source's "changed" notification, say) cannot reach it.
+        await Cluster.CrashAsync(victim);
+        await caller.GrainFactory.Get<ICounterGrain>(key).IncrementLaterAsync(5);
+        await WaitForStatusAsync(victim, SiloStatus.Dead);
+
+        // Delivered again after the view caught up: the grain comes back on a survivor (in-memory state starts over).
+        await Eventually.WaitUntilAsync(async () => await caller.GrainFactory.Get<ICounterGrain>(key).GetAsync() == 5, Deadline, "the one-way call to be delivered on the new owner");
+        Assert.Single(Cluster.Live, s => s.IsActive(new GrainId("counter", key)));
+    }
+
+    [Fact]
     public async Task Grains_of_a_dead_silo_come_back_on_survivors_with_their_streams_intact()
     {
         var keys = Enumerable.Range(0, 30).Select(i => $"failover-{i}").ToList();
