@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Granary.Testing.Kubernetes;
 
 /// <summary>Free TCP ports on 127.0.0.1, as the kernel hands them out.</summary>
-internal static class FreePort
+public static class FreePort
 {
     /// <summary>A port nothing listens on right now; a process started soon after can almost always bind it.</summary>
     public static int Next()

@@ -51,7 +51,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
             File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111);
         }
 
-        var server = new PrivatePostgres(directory, FreePort());
+        var server = new PrivatePostgres(directory, Kubernetes.FreePort.Next());
         try
         {
             await server.RunAsync("initdb", "-D", server.DataDirectory, "-U", "granary", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-instructions");
@@ -166,13 +166,6 @@ public sealed class PrivatePostgres : IAsyncDisposable
             var log = File.Exists(LogFile) ? string.Join('\n', File.ReadLines(LogFile).TakeLast(15)) : "(no server log)";
             throw new InvalidOperationException($"{binary} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await errors}\nServer log:\n{log}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Stops the server if it runs (immediately: its data is thrown away) and deletes its directory.</summary>

@@ -64,8 +64,8 @@ public sealed class SiloProcessCluster : IAsyncDisposable
     /// <summary>Starts one more silo process and waits until it is Active.</summary>
     public async Task<SiloProcess> AddAsync()
     {
-        var endpoint = $"127.0.0.1:{FreePort()}";
-        var control = FreePort();
+        var endpoint = $"127.0.0.1:{Kubernetes.FreePort.Next()}";
+        var control = Kubernetes.FreePort.Next();
         SiloProcess node;
         lock (_nodes)
         {
@@ -88,13 +88,6 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var file = Path.Combine(RepositoryRoot.Path, "tests", "ClusterNode", "bin", configuration, "net10.0", "Granary.ClusterNode.dll");
         return File.Exists(file) ? file : throw new FileNotFoundException($"{file} is missing: build the solution (dotnet build Orleans.sln -c {configuration}) first.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <inheritdoc />

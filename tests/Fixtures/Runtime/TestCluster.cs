@@ -74,7 +74,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts one more silo.</summary>
     public async Task<Silo> AddSiloAsync()
     {
-        var endpoint = _http ? $"127.0.0.1:{FreePort()}" : $"silo-{Interlocked.Increment(ref _next)}";
+        var endpoint = _http ? $"127.0.0.1:{Kubernetes.FreePort.Next()}" : $"silo-{Interlocked.Increment(ref _next)}";
         var options = _configure((TestPostgres.ConnectionString, Schema, new ClusterOptions
         {
             Endpoint = endpoint,
@@ -89,13 +89,6 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         return silo;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Crashes a silo: its heartbeats stop and the network cuts it off, but its activations stay (zombies).</summary>

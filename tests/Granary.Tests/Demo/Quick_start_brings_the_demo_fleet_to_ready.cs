@@ -1,6 +1,5 @@
 using Granary.Testing;
-using System.Net;
-using System.Net.Sockets;
+using Granary.Testing.Kubernetes;
 
 namespace Granary.Tests.Demo;
 
@@ -22,7 +21,7 @@ public sealed class Quick_start_brings_the_demo_fleet_to_ready : IAsyncLifetime
     public async Task Every_layer_on_staging_and_production_becomes_Ready_and_the_launcher_exits_0()
     {
         var result = await DemoLauncher.RunAsync(
-            ["--work-dir", _work, "--listen", $"http://127.0.0.1:{FreePort()}"],
+            ["--work-dir", _work, "--listen", $"http://127.0.0.1:{FreePort.Next()}"],
             new Dictionary<string, string>
             {
                 ["GRANARY_DEMO_EXIT_WHEN_READY"] = "1",
@@ -55,10 +54,4 @@ public sealed class Quick_start_brings_the_demo_fleet_to_ready : IAsyncLifetime
         Assert.Contains("Kustomization  flux-system/operators-production       production ", result.Output);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

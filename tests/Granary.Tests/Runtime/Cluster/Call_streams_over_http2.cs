@@ -8,6 +8,7 @@ using Granary.Runtime.Membership;
 using Granary.Runtime.Transport;
 using Granary.Runtime.Transport.Http;
 using Granary.Testing;
+using Granary.Testing.Kubernetes;
 
 namespace Granary.Tests.Runtime.Cluster;
 
@@ -39,12 +40,12 @@ public sealed class Call_streams_over_http2 : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // The callee listens behind a cable it advertises as its endpoint, so a test can cut the wire as a dying host would.
-        var listen = new IPEndPoint(IPAddress.Loopback, FreePort());
+        var listen = new IPEndPoint(IPAddress.Loopback, FreePort.Next());
         _cable.Start(listen);
         _callee = new HttpSiloTransport(listen);
         _target = new SiloAddress(_cable.Endpoint, 7);
         await _callee.BindAsync(_target, _handler, CancellationToken.None);
-        await _caller.BindAsync(new SiloAddress($"127.0.0.1:{FreePort()}", 1), new ScriptedHandler(), CancellationToken.None);
+        await _caller.BindAsync(new SiloAddress($"127.0.0.1:{FreePort.Next()}", 1), new ScriptedHandler(), CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -145,13 +146,6 @@ public sealed class Call_streams_over_http2 : IAsyncLifetime
 
     private static SiloRequest Request(string method, object?[] arguments, CallHeaders? headers = null) =>
         new(new GrainId("streamprobe", "one"), typeof(IStreamProbeGrain).GetMethod(method)!, arguments, headers ?? new CallHeaders(null, null, null, null, null, null, []), 0, false);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>A TCP forwarder from its own loopback port to a listener; <see cref="Cut"/> drops every connection and the port.</summary>
     private sealed class Cable
